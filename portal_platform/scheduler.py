@@ -1,0 +1,47 @@
+"""The one scheduler process: sends periodic messages; workers do the work.
+
+Run exactly one (``python -m portal_platform.scheduler``); it holds no state of its own, so a
+restart only skips the ticks it was down for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from types import FrameType
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal_platform.settings")
+django.setup()
+
+from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: E402
+from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
+
+from portal_platform import tasks  # noqa: E402
+
+logger = logging.getLogger("portal_platform.scheduler")
+
+
+def build_scheduler() -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
+    scheduler.add_job(tasks.heartbeat.send, IntervalTrigger(minutes=1), id="heartbeat")
+    return scheduler
+
+
+def main() -> None:
+    scheduler = build_scheduler()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    tasks.heartbeat.send()
+    logger.info("scheduler started with jobs: %s", [job.id for job in scheduler.get_jobs()])
+    scheduler.start()
+
+
+if __name__ == "__main__":
+    main()

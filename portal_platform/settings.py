@@ -1,0 +1,225 @@
+"""Settings for the provincial portal platform.
+
+Everything comes from the environment through the typed readers in ``portal_platform.env``: a bad
+value stops start-up with the variable's name and the expected form. There is no production-only
+setting and no "local folder" storage mode: the embedded services that ``make run`` starts provide
+the same URLs a deployment would (see README's table of variables).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.utils.translation import gettext_lazy as _
+
+from portal_platform.env import (
+    SettingError,
+    env_bool,
+    env_float,
+    env_hostname,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str(
+    "SECRET_KEY",
+    # A fixed development key only when DEBUG is on; a deployment without one refuses to start.
+    "dev-insecure-key-change-me-0123456789abcdef0123456789" if DEBUG or env_bool("PORTAL_DEV", False) else None,
+)
+
+# --- Platform domains -------------------------------------------------------------------------
+# The provincial portal lives on PLATFORM_DOMAIN itself, component portals on
+# <abbreviation>.PLATFORM_DOMAIN by default, and the control plane (console) on CONSOLE_HOST.
+PLATFORM_DOMAIN = env_hostname("PLATFORM_DOMAIN", "nghean.localhost")
+CONSOLE_HOST = env_hostname("CONSOLE_HOST", f"quantri.{PLATFORM_DOMAIN}")
+# Host validation is done by the tenant router against the Domain table (unknown host → 404), which
+# is stricter than a static list could be for domains added at run time.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
+
+# --- Applications -----------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "provisioning",
+    "portal_platform",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "drf_spectacular",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "content",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Portal"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# Only issue `SET search_path` when the schema actually changes on a connection (see benchmarks).
+TENANT_LIMIT_SET_CALLS = True
+
+MIDDLEWARE = [
+    "tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tenants.middleware.PortalSessionBindingMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal_platform.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "portal_platform.urls_public"
+WSGI_APPLICATION = "portal_platform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+# --- Database ---------------------------------------------------------------------------------
+def _database(url: str) -> dict[str, object]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SettingError("DATABASE_URL", "postgres://user:password@host:port/database", url)
+    return {
+        "ENGINE": "django_tenants.postgresql_backend",
+        "NAME": unquote(name),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or 5432),
+        # Persistent connections: with TENANT_LIMIT_SET_CALLS the search_path survives between
+        # requests for the same portal, so a routed request costs no extra round trip.
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)},
+        "TEST": {"NAME": env_str("DATABASE_TEST_NAME", f"test_{unquote(name)}")},
+    }
+
+
+DATABASE_URL = env_url(
+    "DATABASE_URL", ("postgres", "postgresql"),
+)
+DATABASES = {"default": _database(DATABASE_URL)}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+# "default" keys are prefixed with the current schema (tenant isolation); "shared" is for the few
+# platform-wide keys such as the routing version, which every process must see under one name.
+CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_FUNCTION": "tenants.cache.make_key",
+        "KEY_PREFIX": "portal",
+    },
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "platform",
+    },
+}
+
+# --- Host routing -----------------------------------------------------------------------------
+# How often (seconds) each process compares its host → portal map with the version key in the
+# shared cache. 0 checks on every request. See tenants/routing.py for why this is a version key.
+TENANT_ROUTING_RECHECK_SECONDS = env_float("TENANT_ROUTING_RECHECK_SECONDS", 1.0)
+
+# --- Job broker -------------------------------------------------------------------------------
+BROKER_URL = env_url("BROKER_URL", ("amqp", "amqps", "redis", "rediss", "stub"))
+
+# --- Object storage (S3 API, one code path everywhere) ------------------------------------------
+S3_ENDPOINT_URL = env_url("S3_ENDPOINT_URL", ("http", "https"))
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+S3_REGION = env_str("S3_REGION", "us-east-1")
+S3_BUCKET = env_str("S3_BUCKET", "portal-media")
+STORAGES = {
+    "default": {"BACKEND": "tenants.storage.TenantS3Storage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+
+# --- Sessions and cookies -----------------------------------------------------------------------
+# Host-only cookies: no Domain attribute, so a cookie set by one portal is never sent to another
+# portal's sub-domain. The session is also bound to its schema (PortalSessionBindingMiddleware).
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not env_bool("PORTAL_DEV", False))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is then an idle time-out
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# --- Internationalisation: Vietnamese first -------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "portal_platform.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Nền tảng Cổng Thông tin điện tử — API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,10 @@
+"""Cache keys prefixed with the current schema, so portal A can never read portal B's entries."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def make_key(key: str, key_prefix: str, version: int | str) -> str:
+    # Read at every call: the schema changes per request and per job, never per process.
+    return f"{connection.schema_name}:{key_prefix}:{version}:{key}"

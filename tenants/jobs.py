@@ -1,0 +1,94 @@
+"""Tenant context for background jobs.
+
+A message sent while a request (or a command, or another job) is inside portal A's schema carries
+that schema in its options; the worker enters it before running the actor and returns to public
+afterwards. An actor that takes an explicit ``schema_name`` keyword (DESIGN.md §4) gets that one
+instead, so explicit context always wins over ambient context.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+from django.db import close_old_connections, connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_exists
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_OPTION = "tenant_schema"
+
+
+class UnknownSchema(Exception):
+    """The message names a schema that does not exist (the portal was dropped meanwhile)."""
+
+
+def message_schema(message: dramatiq.Message[Any]) -> str:
+    explicit = message.kwargs.get("schema_name")
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    recorded = message.options.get(SCHEMA_OPTION)
+    return recorded if isinstance(recorded, str) and recorded else get_public_schema_name()
+
+
+class TenantContextMiddleware(dramatiq.Middleware):
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        # Record the sender's schema once; a retry re-enqueues the message with its options intact.
+        message.options.setdefault(SCHEMA_OPTION, connection.schema_name or get_public_schema_name())
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+        schema = message_schema(message)
+        if schema == get_public_schema_name():
+            connection.set_schema_to_public()
+            return
+        # Without this check a missing schema would fall through to `public` on the search_path,
+        # and a write meant for a portal could land in the control plane's tables.
+        if not schema_exists(schema):
+            raise UnknownSchema(f"schema {schema!r} does not exist")
+        connection.set_schema(schema)
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.Message[Any],
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        connection.set_schema_to_public()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+        connection.set_schema_to_public()
+
+
+class DbConnectionsMiddleware(dramatiq.Middleware):
+    """Worker threads outlive requests: drop broken or expired connections around every message."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+        close_old_connections()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.Message[Any],
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        close_old_connections()
+
+    def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
+        connection.close()
+
+
+def enqueue(actor: dramatiq.Actor[..., Any], **kwargs: Any) -> None:
+    """Send ``actor`` with ``kwargs`` once the current transaction commits (at once outside one).
+
+    A job enqueued before commit could run before its data is visible, or for data that is then
+    rolled back. The schema is recorded when the message is actually sent, which is still inside
+    the caller's tenant context.
+    """
+    send: Callable[[], Any] = lambda: actor.send_with_options(kwargs=kwargs)  # noqa: E731
+    transaction.on_commit(send)

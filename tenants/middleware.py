@@ -1,0 +1,89 @@
+"""Request-side tenant context: host routing and the binding of sessions to their portal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from portal_platform import health
+from tenants.models import PortalStatus
+from tenants.routing import normalise_host, router
+
+SESSION_SCHEMA_KEY = "_portal_schema"
+
+# Served on every host, known or not, before routing: load balancers probe by IP address.
+_HEALTH_VIEWS = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+
+class TenantRoutingMiddleware:
+    """Serve each request from the schema its host belongs to; unknown hosts get a plain 404."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        health_view = _HEALTH_VIEWS.get(request.path_info.rstrip("/") or "/")
+        if health_view is not None:
+            connection.set_schema_to_public()
+            return health_view(request)
+        try:
+            host = normalise_host(request.get_host())
+        except DisallowedHost:
+            return _plain_page("tenants/unknown_host.html", 404)
+        route = router.resolve(host)
+        if route is None:
+            return _plain_page("tenants/unknown_host.html", 404)
+
+        portal = route.portal
+        if portal is None:
+            connection.set_schema_to_public()
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            request.tenant = None  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+        if portal.status != PortalStatus.ACTIVE:
+            template = "tenants/archived.html" if portal.status == PortalStatus.ARCHIVED else "tenants/unavailable.html"
+            return _plain_page(template, 404 if portal.status == PortalStatus.ARCHIVED else 503, portal=portal)
+        if connection.schema_name != portal.schema_name:
+            # set_tenant forgets the connection's search_path; skipping it for the schema the
+            # connection is already on saves a `SET search_path` round trip per request.
+            connection.set_tenant(portal)
+        else:
+            connection.tenant = portal
+        request.tenant = portal  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def _plain_page(template: str, status: int, **context: object) -> HttpResponse:
+    # No database, no session, no other portal's data: a static page from the template alone.
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+class PortalSessionBindingMiddleware:
+    """Refuse a session cookie replayed on another portal's host.
+
+    Sessions are already stored in each portal's own schema, so another portal's key is normally
+    unknown there; the recorded schema makes the refusal explicit and also covers session backends
+    that are not per-schema (cache, signed cookies).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        schema = connection.schema_name
+        has_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_cookie:
+            bound = session.get(SESSION_SCHEMA_KEY)
+            if bound is not None and bound != schema:
+                session.flush()
+        response = self.get_response(request)
+        if (session.modified or has_cookie) and not session.is_empty() and session.get(SESSION_SCHEMA_KEY) is None:
+            session[SESSION_SCHEMA_KEY] = schema
+        return response
