@@ -13,16 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
+from dramatiq.middleware import SkipMessage
 from django.db import close_old_connections, connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_OPTION = "tenant_schema"
-
-
-class UnknownSchema(Exception):
-    """The message names a schema that does not exist (the portal was dropped meanwhile)."""
+# A valid schema name that is never created: the fail-closed search_path of a job being set up.
+NOWHERE_SCHEMA = "no_tenant_context"
 
 
 def message_schema(message: dramatiq.Message[Any]) -> str:
@@ -39,14 +38,20 @@ class TenantContextMiddleware(dramatiq.Middleware):
         message.options.setdefault(SCHEMA_OPTION, connection.schema_name or get_public_schema_name())
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+        # dramatiq logs an exception raised here and runs the actor anyway, so fail closed: point
+        # the connection at a schema that does not exist, without public, until the target is
+        # confirmed. If anything below fails, the actor's queries fail (and are retried) instead
+        # of running against the control plane's tables.
+        connection.set_schema(NOWHERE_SCHEMA, include_public=False)
         schema = message_schema(message)
         if schema == get_public_schema_name():
             connection.set_schema_to_public()
             return
-        # Without this check a missing schema would fall through to `public` on the search_path,
-        # and a write meant for a portal could land in the control plane's tables.
         if not schema_exists(schema):
-            raise UnknownSchema(f"schema {schema!r} does not exist")
+            # The portal was dropped after the message was sent: nothing to do, ever.
+            logger.error("job %s for missing schema %r dead-lettered", message.message_id, schema)
+            message.fail()
+            raise SkipMessage(f"schema {schema!r} does not exist")
         connection.set_schema(schema)
 
     def after_process_message(

@@ -1,0 +1,154 @@
+"""Shared fixtures: real PostgreSQL (pytest-django's test database), the real broker and cache
+from the environment, and portals created through the same service production uses.
+
+Portals made here are committed (schema DDL cannot hide in a rolled-back test transaction if a
+worker or a web process in another process is to see it), so they are session-scoped and named
+per test run; the test database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tenants.models import Portal, PortalKind
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def province(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Portal:
+    from tenants import services
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        existing = Portal.objects.filter(kind=PortalKind.PROVINCE).first()
+        if existing:
+            return existing
+        return services.portal_create(
+            name="Ủy ban nhân dân tỉnh Thử Nghiệm", abbreviation="thunghiem", kind=PortalKind.PROVINCE,
+            domains=["thunghiem.test"], address="1 Đường Thử", phone="0238 000 000",
+            email="ubnd@thunghiem.test", responsible_person="Chánh Văn phòng",
+        )
+
+
+def make_portal(abbreviation: str, name: str, parent: Portal) -> Portal:
+    from tenants import services
+
+    existing = Portal.objects.filter(abbreviation=abbreviation).first()
+    if existing:
+        return existing
+    return services.portal_create(
+        name=name, abbreviation=abbreviation, kind=PortalKind.COMMUNE, parent=parent,
+        domains=[f"{abbreviation}.thunghiem.test"],
+    )
+
+
+@pytest.fixture(scope="session")
+def portal_a(province: Portal, django_db_blocker: pytest.FixtureRequest) -> Portal:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return make_portal("xa-a", "Ủy ban nhân dân xã An", province)
+
+
+@pytest.fixture(scope="session")
+def portal_b(province: Portal, django_db_blocker: pytest.FixtureRequest) -> Portal:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return make_portal("xa-b", "Ủy ban nhân dân xã Bình", province)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+    # Portals made inside a rolled-back test must not linger in this process's host map.
+    from tenants.routing import router
+
+    router.clear()
+
+
+def host_of(portal: Portal) -> str:
+    return str(portal.get_primary_domain().domain)
+
+
+# --- other processes against the test database -----------------------------------------------------
+
+def subprocess_env(**overrides: str) -> dict[str, str]:
+    """The environment for a web or worker process that must use this run's test database."""
+    db = settings.DATABASES["default"]
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    env = dict(os.environ)
+    env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + str(db["NAME"])))
+    env["DJANGO_SETTINGS_MODULE"] = "portal_platform.settings"
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, host: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(url, headers={"Host": host})
+            urllib.request.urlopen(request, timeout=2).close()  # noqa: S310 - loopback only
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def http_get(port: int, host: str, path: str = "/", cookie: str | None = None) -> tuple[int, str]:
+    headers = {"Host": host}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+class LiveServer:
+    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+        self.port = port
+        self.process = process
+
+    def get(self, host: str, path: str = "/", cookie: str | None = None) -> tuple[int, str]:
+        return http_get(self.port, host, path, cookie)
+
+
+@pytest.fixture(scope="session")
+def live_server_process(province: Portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """gunicorn with 2 workers (two processes: routing invalidation must reach both)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "portal_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2"],
+            cwd=ROOT, env=subprocess_env(TENANT_ROUTING_RECHECK_SECONDS="0.2"), stdout=out, stderr=out,
+        )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", "any")
+        yield LiveServer(port, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

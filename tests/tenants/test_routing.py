@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tenants import services
+from tenants.models import Portal, PortalStatus
+from tenants.routing import normalise_host, router
+from tests.conftest import host_of, make_portal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_portal_host_is_served_from_its_own_schema(portal_a: Portal, portal_b: Portal) -> None:
+    client = Client()
+    response = client.get("/", HTTP_HOST=host_of(portal_a))
+    assert response.status_code == 200
+    assert portal_a.name in response.content.decode()
+    assert portal_b.name not in response.content.decode()
+    assert response.wsgi_request.tenant.schema_name == portal_a.schema_name  # type: ignore[attr-defined]
+
+    response = client.get("/", HTTP_HOST=f"{host_of(portal_b)}:8000")  # the port does not matter
+    assert response.status_code == 200
+    assert portal_b.name in response.content.decode()
+
+
+def test_console_host_is_served_from_public(portal_a: Portal, settings) -> None:
+    response = Client().get("/", HTTP_HOST=settings.CONSOLE_HOST)
+    assert response.status_code == 200
+    assert response.wsgi_request.tenant is None  # type: ignore[attr-defined]
+    assert connection.schema_name == "public"
+    assert portal_a.name not in response.content.decode()  # the portal list is for operators only
+
+
+@pytest.mark.parametrize("host", ["unknown.example.org", "xa-a.thunghiem.test.evil.org", "bad host!", "[::1]"])
+def test_unknown_host_gets_a_plain_404_without_touching_the_database(portal_a: Portal, host: str) -> None:
+    router.resolve(host_of(portal_a))  # warm the map so the request itself needs no query
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/", HTTP_HOST=host)
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert portal_a.name not in body
+    assert "<title>" in body and "cổng" in body.lower()  # the Vietnamese page
+    assert len(queries) == 0
+
+
+def test_host_normalisation() -> None:
+    assert normalise_host("SoKHCN.NgheAn.gov.vn:443") == "sokhcn.nghean.gov.vn"
+    assert normalise_host("sokhcn.nghean.gov.vn.") == "sokhcn.nghean.gov.vn"
+    assert normalise_host("[::1]:8000") == "[::1]"
+
+
+def test_suspended_and_archived_portals_are_not_served(province: Portal) -> None:
+    # Inside the test transaction: the new portal and its status changes roll back afterwards.
+    portal = make_portal("xa-tam-dung", "Ủy ban nhân dân xã Tạm Dừng", province)
+    try:
+        services.portal_set_status(portal=portal, status=PortalStatus.SUSPENDED)
+        router.clear()
+        assert Client().get("/", HTTP_HOST=host_of(portal)).status_code == 503
+        services.portal_set_status(portal=portal, status=PortalStatus.ARCHIVED)
+        router.clear()
+        assert Client().get("/", HTTP_HOST=host_of(portal)).status_code == 404
+        assert Client().get("/healthz", HTTP_HOST=host_of(portal)).status_code == 200
+    finally:
+        router.clear()
+
+
+def test_a_served_page_needs_no_domain_query(portal_a: Portal) -> None:
+    client, host = Client(), host_of(portal_a)
+    client.get("/", HTTP_HOST=host)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/", HTTP_HOST=host)
+    assert not [q for q in queries.captured_queries if "tenants_domain" in q["sql"]]
