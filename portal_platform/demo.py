@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from tenants import services
 from tenants.models import Portal, PortalKind
 
-DEMO_PASSWORD = "Demo@Portal2026"  # printed by `make run`; meets the password rules of Đ10.2.đ
+DEMO_PASSWORD = "Demo@Portal2026"  # noqa: S105 - printed by `make run`; meets the password rules of Đ10.2.đ
 CONSOLE_ACCOUNT = "admin.cttdt"  # the Provincial Portal unit (Cổng TTĐT tỉnh)
 
 
@@ -32,21 +32,51 @@ class DemoPortal:
 
 
 DEMO_PORTALS = [
-    DemoPortal("nghean", "Ủy ban nhân dân tỉnh Nghệ An", PortalKind.PROVINCE,
-               "16 Trường Thi, phường Thành Vinh, tỉnh Nghệ An", "0238 3840 000", "ubnd@nghean.gov.vn",
-               "Chánh Văn phòng UBND tỉnh"),
-    DemoPortal("sokhcn", "Sở Khoa học và Công nghệ tỉnh Nghệ An", PortalKind.DEPARTMENT,
-               "75 Nguyễn Thị Minh Khai, phường Thành Vinh, tỉnh Nghệ An", "0238 3844 500",
-               "sokhcn@nghean.gov.vn", "Giám đốc Sở Khoa học và Công nghệ"),
-    DemoPortal("sotc", "Sở Tài chính tỉnh Nghệ An", PortalKind.DEPARTMENT,
-               "18 Trường Thi, phường Thành Vinh, tỉnh Nghệ An", "0238 3844 312", "sotc@nghean.gov.vn",
-               "Giám đốc Sở Tài chính"),
-    DemoPortal("thanhvinh", "Ủy ban nhân dân phường Thành Vinh", PortalKind.COMMUNE,
-               "Phường Thành Vinh, tỉnh Nghệ An", "0238 3551 234", "thanhvinh@nghean.gov.vn",
-               "Chủ tịch UBND phường Thành Vinh"),
-    DemoPortal("concuong", "Ủy ban nhân dân xã Con Cuông", PortalKind.COMMUNE,
-               "Xã Con Cuông, tỉnh Nghệ An", "0238 3873 123", "concuong@nghean.gov.vn",
-               "Chủ tịch UBND xã Con Cuông"),
+    DemoPortal(
+        "nghean",
+        "Ủy ban nhân dân tỉnh Nghệ An",
+        PortalKind.PROVINCE,
+        "16 Trường Thi, phường Thành Vinh, tỉnh Nghệ An",
+        "0238 3840 000",
+        "ubnd@nghean.gov.vn",
+        "Chánh Văn phòng UBND tỉnh",
+    ),
+    DemoPortal(
+        "sokhcn",
+        "Sở Khoa học và Công nghệ tỉnh Nghệ An",
+        PortalKind.DEPARTMENT,
+        "75 Nguyễn Thị Minh Khai, phường Thành Vinh, tỉnh Nghệ An",
+        "0238 3844 500",
+        "sokhcn@nghean.gov.vn",
+        "Giám đốc Sở Khoa học và Công nghệ",
+    ),
+    DemoPortal(
+        "sotc",
+        "Sở Tài chính tỉnh Nghệ An",
+        PortalKind.DEPARTMENT,
+        "18 Trường Thi, phường Thành Vinh, tỉnh Nghệ An",
+        "0238 3844 312",
+        "sotc@nghean.gov.vn",
+        "Giám đốc Sở Tài chính",
+    ),
+    DemoPortal(
+        "thanhvinh",
+        "Ủy ban nhân dân phường Thành Vinh",
+        PortalKind.COMMUNE,
+        "Phường Thành Vinh, tỉnh Nghệ An",
+        "0238 3551 234",
+        "thanhvinh@nghean.gov.vn",
+        "Chủ tịch UBND phường Thành Vinh",
+    ),
+    DemoPortal(
+        "concuong",
+        "Ủy ban nhân dân xã Con Cuông",
+        PortalKind.COMMUNE,
+        "Xã Con Cuông, tỉnh Nghệ An",
+        "0238 3873 123",
+        "concuong@nghean.gov.vn",
+        "Chủ tịch UBND xã Con Cuông",
+    ),
 ]
 
 
@@ -65,9 +95,14 @@ def demo_setup() -> list[Portal]:
         portal = Portal.objects.filter(abbreviation=demo.abbreviation).first()
         if portal is None:
             portal = services.portal_create(
-                name=demo.name, abbreviation=demo.abbreviation, kind=demo.kind,
+                name=demo.name,
+                abbreviation=demo.abbreviation,
+                kind=demo.kind,
                 parent=None if demo.kind == PortalKind.PROVINCE else province,
-                domains=[demo.domain()], address=demo.address, phone=demo.phone, email=demo.email,
+                domains=[demo.domain()],
+                address=demo.address,
+                phone=demo.phone,
+                email=demo.email,
                 responsible_person=demo.responsible_person,
             )
         if demo.kind == PortalKind.PROVINCE:

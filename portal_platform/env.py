@@ -59,9 +59,7 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
     raise SettingError(name, "one of 1/0, true/false, yes/no, on/off", value)
 
 
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None
-) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None) -> int:
     value = _raw(name, environ)
     if value is None or value == "":
         return default
@@ -74,9 +72,7 @@ def env_int(
     return number
 
 
-def env_float(
-    name: str, default: float, *, minimum: float = 0.0, environ: Mapping[str, str] | None = None
-) -> float:
+def env_float(name: str, default: float, *, minimum: float = 0.0, environ: Mapping[str, str] | None = None) -> float:
     value = _raw(name, environ)
     if value is None or value == "":
         return default

@@ -105,8 +105,9 @@ def run_checks() -> list[CheckResult]:
             check()
         except Exception as exc:
             results.append(
-                CheckResult(name, False, address, (time.perf_counter() - started) * 1000,
-                            f"{type(exc).__name__}: {exc}"[:300])
+                CheckResult(
+                    name, False, address, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}"[:300]
+                )
             )
         else:
             results.append(CheckResult(name, True, address, (time.perf_counter() - started) * 1000))

@@ -129,7 +129,8 @@ def _database(url: str) -> dict[str, object]:
 
 
 DATABASE_URL = env_url(
-    "DATABASE_URL", ("postgres", "postgresql"),
+    "DATABASE_URL",
+    ("postgres", "postgresql"),
 )
 DATABASES = {"default": _database(DATABASE_URL)}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from tenants.context import tenant_db
 
 
 def make_key(key: str, key_prefix: str, version: int | str) -> str:
     # Read at every call: the schema changes per request and per job, never per process.
-    return f"{connection.schema_name}:{key_prefix}:{version}:{key}"
+    return f"{tenant_db.schema_name}:{key_prefix}:{version}:{key}"

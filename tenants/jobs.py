@@ -13,9 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
-from dramatiq.middleware import SkipMessage
 from django.db import close_old_connections, connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_exists
+from dramatiq.broker import MessageProxy
+from dramatiq.middleware import SkipMessage
+
+from tenants.context import tenant_db
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ SCHEMA_OPTION = "tenant_schema"
 NOWHERE_SCHEMA = "no_tenant_context"
 
 
-def message_schema(message: dramatiq.Message[Any]) -> str:
+def message_schema(message: MessageProxy | dramatiq.Message[Any]) -> str:
     explicit = message.kwargs.get("schema_name")
     if isinstance(explicit, str) and explicit:
         return explicit
@@ -35,49 +38,49 @@ def message_schema(message: dramatiq.Message[Any]) -> str:
 class TenantContextMiddleware(dramatiq.Middleware):
     def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
         # Record the sender's schema once; a retry re-enqueues the message with its options intact.
-        message.options.setdefault(SCHEMA_OPTION, connection.schema_name or get_public_schema_name())
+        message.options.setdefault(SCHEMA_OPTION, tenant_db.schema_name or get_public_schema_name())
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         # dramatiq logs an exception raised here and runs the actor anyway, so fail closed: point
         # the connection at a schema that does not exist, without public, until the target is
         # confirmed. If anything below fails, the actor's queries fail (and are retried) instead
         # of running against the control plane's tables.
-        connection.set_schema(NOWHERE_SCHEMA, include_public=False)
+        tenant_db.set_schema(NOWHERE_SCHEMA, include_public=False)
         schema = message_schema(message)
         if schema == get_public_schema_name():
-            connection.set_schema_to_public()
+            tenant_db.set_schema_to_public()
             return
         if not schema_exists(schema):
             # The portal was dropped after the message was sent: nothing to do, ever.
             logger.error("job %s for missing schema %r dead-lettered", message.message_id, schema)
             message.fail()
             raise SkipMessage(f"schema {schema!r} does not exist")
-        connection.set_schema(schema)
+        tenant_db.set_schema(schema)
 
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message[Any],
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        connection.set_schema_to_public()
+        tenant_db.set_schema_to_public()
 
-    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
-        connection.set_schema_to_public()
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        tenant_db.set_schema_to_public()
 
 
 class DbConnectionsMiddleware(dramatiq.Middleware):
     """Worker threads outlive requests: drop broken or expired connections around every message."""
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         close_old_connections()
 
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message[Any],
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from portal_platform import health
+from tenants.context import tenant_db
 from tenants.models import PortalStatus
 from tenants.routing import normalise_host, router
 
@@ -29,7 +29,7 @@ class TenantRoutingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         health_view = _HEALTH_VIEWS.get(request.path_info.rstrip("/") or "/")
         if health_view is not None:
-            connection.set_schema_to_public()
+            tenant_db.set_schema_to_public()
             return health_view(request)
         try:
             host = normalise_host(request.get_host())
@@ -41,7 +41,7 @@ class TenantRoutingMiddleware:
 
         portal = route.portal
         if portal is None:
-            connection.set_schema_to_public()
+            tenant_db.set_schema_to_public()
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             request.tenant = None  # type: ignore[attr-defined]
             return self.get_response(request)
@@ -49,12 +49,12 @@ class TenantRoutingMiddleware:
         if portal.status != PortalStatus.ACTIVE:
             template = "tenants/archived.html" if portal.status == PortalStatus.ARCHIVED else "tenants/unavailable.html"
             return _plain_page(template, 404 if portal.status == PortalStatus.ARCHIVED else 503, portal=portal)
-        if connection.schema_name != portal.schema_name:
+        if tenant_db.schema_name != portal.schema_name:
             # set_tenant forgets the connection's search_path; skipping it for the schema the
             # connection is already on saves a `SET search_path` round trip per request.
-            connection.set_tenant(portal)
+            tenant_db.set_tenant(portal)
         else:
-            connection.tenant = portal
+            tenant_db.tenant = portal
         request.tenant = portal  # type: ignore[attr-defined]
         return self.get_response(request)
 
@@ -77,7 +77,7 @@ class PortalSessionBindingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
-        schema = connection.schema_name
+        schema = tenant_db.schema_name
         has_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
         if has_cookie:
             bound = session.get(SESSION_SCHEMA_KEY)

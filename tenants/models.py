@@ -15,7 +15,9 @@ from django_tenants.models import DomainMixin, TenantMixin
 ABBREVIATION_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 validate_abbreviation = RegexValidator(
     ABBREVIATION_PATTERN,
-    _("An abbreviation may contain only lower-case unaccented letters, digits and hyphens (for example: sokhcn, xa-con-cuong)."),
+    _(
+        "An abbreviation may contain only lower-case unaccented letters, digits and hyphens (for example: sokhcn, xa-con-cuong)."
+    ),
     code="invalid_abbreviation",
 )
 
@@ -40,9 +42,7 @@ class Portal(TenantMixin):
     auto_drop_schema = False
 
     name = models.CharField(_("agency full name"), max_length=255)
-    abbreviation = models.CharField(
-        _("abbreviation"), max_length=40, unique=True, validators=[validate_abbreviation]
-    )
+    abbreviation = models.CharField(_("abbreviation"), max_length=40, unique=True, validators=[validate_abbreviation])
     kind = models.CharField(_("kind"), max_length=16, choices=PortalKind.choices)
     parent = models.ForeignKey(
         "self",
@@ -73,9 +73,7 @@ class Portal(TenantMixin):
                 condition=(Q(kind=PortalKind.PROVINCE, parent__isnull=True))
                 | (~Q(kind=PortalKind.PROVINCE) & Q(parent__isnull=False)),
             ),
-            models.UniqueConstraint(
-                fields=["kind"], condition=Q(kind=PortalKind.PROVINCE), name="portal_one_province"
-            ),
+            models.UniqueConstraint(fields=["kind"], condition=Q(kind=PortalKind.PROVINCE), name="portal_one_province"),
             models.CheckConstraint(
                 name="portal_abbreviation_format", condition=Q(abbreviation__regex=ABBREVIATION_PATTERN)
             ),

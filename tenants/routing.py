@@ -88,9 +88,7 @@ def _shared_version() -> int | None:
 
 
 def _load_routes() -> dict[str, Route]:
-    routes: dict[str, Route] = {
-        settings.CONSOLE_HOST: Route(schema_name=settings.PUBLIC_SCHEMA_NAME, portal=None)
-    }
+    routes: dict[str, Route] = {settings.CONSOLE_HOST: Route(schema_name=settings.PUBLIC_SCHEMA_NAME, portal=None)}
     for domain in Domain.objects.select_related("tenant").all():
         portal: Portal = domain.tenant
         routes[domain.domain] = Route(schema_name=portal.schema_name, portal=portal)
@@ -108,8 +106,10 @@ def routing_invalidate() -> None:
             except ValueError:  # the key does not exist yet
                 shared.add(VERSION_KEY, 1, timeout=None)
         except Exception:
-            logger.exception("routing: could not bump the version key; other processes will reload "
-                             "at their next recheck only if their cache reads fail too")
+            logger.exception(
+                "routing: could not bump the version key; other processes will reload "
+                "at their next recheck only if their cache reads fail too"
+            )
         router.clear()
 
     transaction.on_commit(bump)

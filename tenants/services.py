@@ -6,11 +6,12 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from portal_platform.errors import Conflict, ValidationFailed
+from tenants.context import tenant_db
 from tenants.models import ABBREVIATION_PATTERN, Domain, Portal, PortalKind, PortalStatus
 from tenants.routing import routing_invalidate
 
@@ -34,34 +35,41 @@ def validate_domain_name(domain: str) -> str:
     return cleaned
 
 
-def _validate_portal_fields(
-    *, name: str, abbreviation: str, kind: str, parent: Portal | None, email: str
-) -> None:
+def _validate_portal_fields(*, name: str, abbreviation: str, kind: str, parent: Portal | None, email: str) -> None:
     if not name.strip():
-        raise ValidationFailed(_("The agency's full name is required."), code="name_required",
-                               extra={"field": "name"})
+        raise ValidationFailed(_("The agency's full name is required."), code="name_required", extra={"field": "name"})
     if not re.match(ABBREVIATION_PATTERN, abbreviation) or len(abbreviation) > 40:
         raise ValidationFailed(
-            _("An abbreviation may contain only lower-case unaccented letters, digits and hyphens, "
-              "at most 40 characters (for example: sokhcn, xa-con-cuong)."),
+            _(
+                "An abbreviation may contain only lower-case unaccented letters, digits and hyphens, "
+                "at most 40 characters (for example: sokhcn, xa-con-cuong)."
+            ),
             code="invalid_abbreviation",
             extra={"field": "abbreviation", "value": abbreviation},
         )
     if kind not in PortalKind.values:
-        raise ValidationFailed(_("The portal kind “%(kind)s” is not valid.") % {"kind": kind}, code="invalid_kind", extra={"field": "kind"})
+        raise ValidationFailed(
+            _("The portal kind “%(kind)s” is not valid.") % {"kind": kind}, code="invalid_kind", extra={"field": "kind"}
+        )
     if kind == PortalKind.PROVINCE and parent is not None:
-        raise ValidationFailed(_("The provincial portal has no parent portal."), code="invalid_parent",
-                               extra={"field": "parent"})
+        raise ValidationFailed(
+            _("The provincial portal has no parent portal."), code="invalid_parent", extra={"field": "parent"}
+        )
     if kind != PortalKind.PROVINCE and (parent is None or parent.kind != PortalKind.PROVINCE):
         raise ValidationFailed(
-            _("A component portal must belong to the provincial portal."), code="invalid_parent", extra={"field": "parent"}
+            _("A component portal must belong to the provincial portal."),
+            code="invalid_parent",
+            extra={"field": "parent"},
         )
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise ValidationFailed(_("The email address “%(email)s” is not valid.") % {"email": email}, code="invalid_email",
-                                   extra={"field": "email"}) from None
+            raise ValidationFailed(
+                _("The email address “%(email)s” is not valid.") % {"email": email},
+                code="invalid_email",
+                extra={"field": "email"},
+            ) from None
 
 
 def portal_create(
@@ -85,19 +93,27 @@ def portal_create(
     abbreviation = abbreviation.strip()
     _validate_portal_fields(name=name, abbreviation=abbreviation, kind=kind, parent=parent, email=email)
     if not domains:
-        raise ValidationFailed(_("At least one domain is required."), code="domain_required", extra={"field": "domains"})
+        raise ValidationFailed(
+            _("At least one domain is required."), code="domain_required", extra={"field": "domains"}
+        )
     cleaned_domains = [validate_domain_name(d) for d in domains]
     if len(set(cleaned_domains)) != len(cleaned_domains):
         raise ValidationFailed(_("A domain is listed twice."), code="duplicate_domain", extra={"field": "domains"})
 
     schema_name = schema_name_for(abbreviation)
     if Portal.objects.filter(abbreviation=abbreviation).exists():
-        raise Conflict(_("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation}, code="abbreviation_taken",
-                       extra={"field": "abbreviation"})
+        raise Conflict(
+            _("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation},
+            code="abbreviation_taken",
+            extra={"field": "abbreviation"},
+        )
     taken = list(Domain.objects.filter(domain__in=cleaned_domains).values_list("domain", flat=True))
     if taken:
-        raise Conflict(_("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)}, code="domain_taken",
-                       extra={"field": "domains", "value": taken})
+        raise Conflict(
+            _("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)},
+            code="domain_taken",
+            extra={"field": "domains", "value": taken},
+        )
     if schema_exists(schema_name):
         raise Conflict(_("The schema %(schema)s already exists.") % {"schema": schema_name}, code="schema_exists")
 
@@ -123,10 +139,9 @@ def portal_create(
             routing_invalidate()
     except IntegrityError as exc:
         # Two requests racing for the same abbreviation or domain: the unique constraints decide.
-        raise Conflict(_("Another request has just taken this abbreviation or domain."),
-                       code="name_conflict") from exc
+        raise Conflict(_("Another request has just taken this abbreviation or domain."), code="name_conflict") from exc
     finally:
-        connection.set_schema_to_public()
+        tenant_db.set_schema_to_public()
     return portal
 
 
@@ -140,15 +155,19 @@ def domain_add(*, portal: Portal, domain: str, is_primary: bool = False) -> Doma
             created = Domain.objects.create(domain=cleaned, tenant=portal, is_primary=is_primary)
             routing_invalidate()
     except IntegrityError as exc:
-        raise Conflict(_("The domain “%(domain)s” is already in use.") % {"domain": cleaned}, code="domain_taken",
-                       extra={"field": "domain"}) from exc
+        raise Conflict(
+            _("The domain “%(domain)s” is already in use.") % {"domain": cleaned},
+            code="domain_taken",
+            extra={"field": "domain"},
+        ) from exc
     return created
 
 
 def domain_remove(*, domain: Domain) -> None:
     if domain.is_primary:
-        raise ValidationFailed(_("The primary domain cannot be removed; make another domain primary first."),
-                               code="primary_domain")
+        raise ValidationFailed(
+            _("The primary domain cannot be removed; make another domain primary first."), code="primary_domain"
+        )
     with transaction.atomic():
         domain.delete()
         routing_invalidate()

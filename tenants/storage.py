@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from infra.s3 import client_config
 from storages.backends.s3 import S3Storage
 
-from infra.s3 import client_config
+from tenants.context import tenant_db
 
 PORTAL_PREFIX = "portals"
 PLATFORM_PREFIX = "platform"
@@ -41,9 +41,9 @@ class TenantS3Storage(S3Storage):
         defaults.update(options)
         super().__init__(**defaults)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
-        return storage_prefix(connection.schema_name)
+        return storage_prefix(tenant_db.schema_name)
 
     @location.setter
     def location(self, value: str) -> None:

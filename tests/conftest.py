@@ -20,8 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from tenants.context import tenant_db
 from tenants.models import Portal, PortalKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +36,14 @@ def province(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) ->
         if existing:
             return existing
         return services.portal_create(
-            name="Ủy ban nhân dân tỉnh Thử Nghiệm", abbreviation="thunghiem", kind=PortalKind.PROVINCE,
-            domains=["thunghiem.test"], address="1 Đường Thử", phone="0238 000 000",
-            email="ubnd@thunghiem.test", responsible_person="Chánh Văn phòng",
+            name="Ủy ban nhân dân tỉnh Thử Nghiệm",
+            abbreviation="thunghiem",
+            kind=PortalKind.PROVINCE,
+            domains=["thunghiem.test"],
+            address="1 Đường Thử",
+            phone="0238 000 000",
+            email="ubnd@thunghiem.test",
+            responsible_person="Chánh Văn phòng",
         )
 
 
@@ -49,7 +54,10 @@ def make_portal(abbreviation: str, name: str, parent: Portal) -> Portal:
     if existing:
         return existing
     return services.portal_create(
-        name=name, abbreviation=abbreviation, kind=PortalKind.COMMUNE, parent=parent,
+        name=name,
+        abbreviation=abbreviation,
+        kind=PortalKind.COMMUNE,
+        parent=parent,
         domains=[f"{abbreviation}.thunghiem.test"],
     )
 
@@ -69,7 +77,7 @@ def portal_b(province: Portal, django_db_blocker: pytest.FixtureRequest) -> Port
 @pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    tenant_db.set_schema_to_public()
     # Portals made inside a rolled-back test must not linger in this process's host map.
     from tenants.routing import router
 
@@ -81,6 +89,7 @@ def host_of(portal: Portal) -> str:
 
 
 # --- other processes against the test database -----------------------------------------------------
+
 
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """The environment for a web or worker process that must use this run's test database."""
@@ -104,7 +113,7 @@ def wait_http(url: str, host: str, timeout: float = 30.0) -> None:
     while True:
         try:
             request = urllib.request.Request(url, headers={"Host": host})
-            urllib.request.urlopen(request, timeout=2).close()  # noqa: S310 - loopback only
+            urllib.request.urlopen(request, timeout=2).close()
             return
         except urllib.error.HTTPError:
             return  # it answered
@@ -120,7 +129,7 @@ def http_get(port: int, host: str, path: str = "/", cookie: str | None = None) -
         headers["Cookie"] = cookie
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -142,9 +151,20 @@ def live_server_process(province: Portal, tmp_path_factory: pytest.TempPathFacto
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2"],
-            cwd=ROOT, env=subprocess_env(TENANT_ROUTING_RECHECK_SECONDS="0.2"), stdout=out, stderr=out,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal_platform.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=subprocess_env(TENANT_ROUTING_RECHECK_SECONDS="0.2"),
+            stdout=out,
+            stderr=out,
         )
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", "any")

@@ -10,11 +10,11 @@ from tests.conftest import ROOT, subprocess_env
 
 
 def test_readers_name_the_variable_and_the_expected_form(tmp_path) -> None:
-    with pytest.raises(SettingError, match="BROKER_URL.*amqp or redis"):
+    with pytest.raises(SettingError, match=r"BROKER_URL.*amqp or redis"):
         env_url("BROKER_URL", ("amqp", "redis"), environ={"BROKER_URL": "kafka://x"})
     with pytest.raises(SettingError, match="PORT_X is 'abc'; expected an integer"):
         env_int("PORT_X", 1, environ={"PORT_X": "abc"})
-    with pytest.raises(SettingError, match="MIN_LEN.*≥ 8"):
+    with pytest.raises(SettingError, match=r"MIN_LEN.*≥ 8"):
         env_int("MIN_LEN", 12, minimum=8, environ={"MIN_LEN": "4"})
     with pytest.raises(SettingError, match="DEBUG"):
         env_bool("DEBUG", False, environ={"DEBUG": "perhaps"})
@@ -39,7 +39,12 @@ def test_readers_name_the_variable_and_the_expected_form(tmp_path) -> None:
 def test_bad_setting_stops_start_up_with_its_name(name: str, value: str, expected: str) -> None:
     env = subprocess_env(**{name: value})
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert expected in result.stderr

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
-
 from infra.s3 import s3_client
+
 from tenants.models import Portal
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,10 @@ def test_storage_prefix_is_computed_at_every_call(portal_a: Portal, portal_b: Po
         assert storage.open(saved_a).read() == b"of A"
 
     client = s3_client(
-        endpoint_url=settings.S3_ENDPOINT_URL, access_key=settings.S3_ACCESS_KEY_ID,
-        secret_key=settings.S3_SECRET_ACCESS_KEY, region=settings.S3_REGION,
+        endpoint_url=settings.S3_ENDPOINT_URL,
+        access_key=settings.S3_ACCESS_KEY_ID,
+        secret_key=settings.S3_SECRET_ACCESS_KEY,
+        region=settings.S3_REGION,
     )
     keys = {
         obj["Key"] for obj in client.list_objects_v2(Bucket=settings.S3_BUCKET, Prefix="portals/").get("Contents", [])

@@ -17,6 +17,7 @@ from dramatiq.brokers.stub import StubBroker
 from content.models import AuditEvent
 from content.tasks import audit_record
 from portal_platform.broker import build_broker
+from tenants.context import tenant_db
 from tenants.jobs import SCHEMA_OPTION, enqueue
 from tenants.models import Portal
 from tests.conftest import ROOT, subprocess_env
@@ -33,9 +34,9 @@ def stub() -> Iterator[tuple[StubBroker, dramatiq.Actor[..., Any], list[str]]]:
     seen: list[str] = []
 
     def record_schema(**kwargs: Any) -> None:
-        seen.append(connection.schema_name)
+        seen.append(tenant_db.schema_name)
 
-    actor = dramatiq.actor(record_schema, broker=broker, actor_name="test.record_schema", max_retries=0)
+    actor = dramatiq.actor(broker=broker, actor_name="test.record_schema", max_retries=0)(record_schema)
     yield broker, actor, seen
     broker.close()
 
@@ -71,6 +72,7 @@ def test_message_for_a_missing_schema_never_runs_in_public(stub: Any) -> None:
 def test_a_failing_context_check_fails_closed(monkeypatch: pytest.MonkeyPatch, portal_a: Portal) -> None:
     """dramatiq runs the actor even when a middleware raises: the actor must then reach no table."""
     broker = build_broker("stub://")
+    assert isinstance(broker, StubBroker)
     outcomes: list[str] = []
 
     def count_portals() -> None:
@@ -80,7 +82,7 @@ def test_a_failing_context_check_fails_closed(monkeypatch: pytest.MonkeyPatch, p
             outcomes.append(type(exc).__name__)
             raise
 
-    actor = dramatiq.actor(count_portals, broker=broker, actor_name="test.count_portals", max_retries=0)
+    actor = dramatiq.actor(broker=broker, actor_name="test.count_portals", max_retries=0)(count_portals)
 
     def database_down(*args: Any, **kwargs: Any) -> bool:
         raise ConnectionError("database unreachable")
@@ -124,7 +126,10 @@ def real_worker(request: pytest.FixtureRequest, django_db_setup: None, tmp_path_
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "dramatiq", "portal_platform.worker", "--processes", "1", "--threads", "2"],
-            cwd=ROOT, env=subprocess_env(BROKER_URL=url), stdout=out, stderr=out,
+            cwd=ROOT,
+            env=subprocess_env(BROKER_URL=url),
+            stdout=out,
+            stderr=out,
         )
     try:
         yield url
@@ -158,9 +163,15 @@ def test_actor_sent_from_a_portal_writes_into_that_portal_only(
     # Explicit schema_name sent from A's context goes to B.
     explicit_key = uuid.uuid4().hex
     with schema_context(portal_a.schema_name):
-        broker.enqueue(audit_record.message_with_options(kwargs={
-            "action": "test.explicit-b", "idempotency_key": explicit_key, "schema_name": portal_b.schema_name,
-        }))
+        broker.enqueue(
+            audit_record.message_with_options(
+                kwargs={
+                    "action": "test.explicit-b",
+                    "idempotency_key": explicit_key,
+                    "schema_name": portal_b.schema_name,
+                }
+            )
+        )
     broker.close()
 
     assert _wait_for_event(portal_a.schema_name, key) is not None

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_exists
 
 from portal_platform.errors import Conflict, ValidationFailed
 from tenants import services
+from tenants.context import tenant_db
 from tenants.models import Domain, Portal, PortalKind, PortalStatus
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 def test_portal_create_makes_schema_domains_and_activates(province: Portal) -> None:
     portal = services.portal_create(
-        name="Ủy ban nhân dân xã Mới", abbreviation="xa-moi", kind=PortalKind.COMMUNE, parent=province,
-        domains=["xa-moi.thunghiem.test", "XaMoi.Example.VN"], email="xamoi@thunghiem.test",
+        name="Ủy ban nhân dân xã Mới",
+        abbreviation="xa-moi",
+        kind=PortalKind.COMMUNE,
+        parent=province,
+        domains=["xa-moi.thunghiem.test", "XaMoi.Example.VN"],
+        email="xamoi@thunghiem.test",
     )
     assert portal.status == PortalStatus.ACTIVE
     assert portal.schema_name == "portal_xa_moi"
@@ -24,7 +31,7 @@ def test_portal_create_makes_schema_domains_and_activates(province: Portal) -> N
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('portal_xa_moi.content_auditevent')")
         assert cursor.fetchone() != (None,)
-    assert connection.schema_name == "public"
+    assert tenant_db.schema_name == "public"
 
 
 @pytest.mark.parametrize(
@@ -42,9 +49,16 @@ def test_portal_create_makes_schema_domains_and_activates(province: Portal) -> N
         ({"email": "not-an-email"}, "invalid_email"),
     ],
 )
-def test_bad_input_is_refused_with_a_code_and_leaves_nothing(province: Portal, kwargs: dict, code: str) -> None:
-    base = {"name": "Xã Lỗi", "abbreviation": "xa-loi", "kind": PortalKind.COMMUNE, "parent": province,
-            "domains": ["xa-loi.thunghiem.test"]}
+def test_bad_input_is_refused_with_a_code_and_leaves_nothing(
+    province: Portal, kwargs: dict[str, Any], code: str
+) -> None:
+    base = {
+        "name": "Xã Lỗi",
+        "abbreviation": "xa-loi",
+        "kind": PortalKind.COMMUNE,
+        "parent": province,
+        "domains": ["xa-loi.thunghiem.test"],
+    }
     before = (Portal.objects.count(), Domain.objects.count())
     with pytest.raises(ValidationFailed) as info:
         services.portal_create(**{**base, **kwargs})
@@ -56,16 +70,27 @@ def test_bad_input_is_refused_with_a_code_and_leaves_nothing(province: Portal, k
 
 def test_taken_names_conflict(portal_a: Portal, province: Portal) -> None:
     with pytest.raises(Conflict) as info:
-        services.portal_create(name="X", abbreviation=portal_a.abbreviation, kind=PortalKind.COMMUNE,
-                               parent=province, domains=["khac.thunghiem.test"])
+        services.portal_create(
+            name="X",
+            abbreviation=portal_a.abbreviation,
+            kind=PortalKind.COMMUNE,
+            parent=province,
+            domains=["khac.thunghiem.test"],
+        )
     assert info.value.code == "abbreviation_taken"
     with pytest.raises(Conflict) as info:
-        services.portal_create(name="X", abbreviation="xa-khac", kind=PortalKind.COMMUNE, parent=province,
-                               domains=[portal_a.get_primary_domain().domain])
+        services.portal_create(
+            name="X",
+            abbreviation="xa-khac",
+            kind=PortalKind.COMMUNE,
+            parent=province,
+            domains=[portal_a.get_primary_domain().domain],
+        )
     assert info.value.code == "domain_taken"
     with pytest.raises(ValidationFailed):
-        services.portal_create(name="Tỉnh thứ hai", abbreviation="tinh2", kind=PortalKind.PROVINCE,
-                               domains=["tinh2.test"], parent=province)
+        services.portal_create(
+            name="Tỉnh thứ hai", abbreviation="tinh2", kind=PortalKind.PROVINCE, domains=["tinh2.test"], parent=province
+        )
 
 
 def test_failure_midway_leaves_no_half_made_portal(province: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,8 +99,13 @@ def test_failure_midway_leaves_no_half_made_portal(province: Portal, monkeypatch
 
     monkeypatch.setattr(Portal, "create_schema", broken_create_schema)
     with pytest.raises(RuntimeError):
-        services.portal_create(name="Xã Hỏng", abbreviation="xa-hong", kind=PortalKind.COMMUNE, parent=province,
-                               domains=["xa-hong.thunghiem.test"])
+        services.portal_create(
+            name="Xã Hỏng",
+            abbreviation="xa-hong",
+            kind=PortalKind.COMMUNE,
+            parent=province,
+            domains=["xa-hong.thunghiem.test"],
+        )
     assert not Portal.objects.filter(abbreviation="xa-hong").exists()
     assert not Domain.objects.filter(domain="xa-hong.thunghiem.test").exists()
 

@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 def _staff_client(portal: Portal, username: str) -> Client:
     client = Client()
     with schema_context(portal.schema_name):
-        user = get_user_model().objects.create_user(username=username, password="x", is_staff=True,
-                                                    is_superuser=True)
+        user = get_user_model().objects.create_user(username=username, password="x", is_staff=True, is_superuser=True)
         # Log in through the portal's own host, as a browser would.
         client.defaults["HTTP_HOST"] = host_of(portal)
         client.force_login(user)
@@ -44,8 +43,9 @@ def test_session_bound_to_another_schema_is_flushed(portal_a: Portal, portal_b: 
     assert data[SESSION_SCHEMA_KEY] == portal_a.schema_name
 
     with schema_context(portal_b.schema_name):
-        user_b = get_user_model().objects.create_user(username="admin.xa-b", password="x", is_staff=True,
-                                                      is_superuser=True)
+        user_b = get_user_model().objects.create_user(
+            username="admin.xa-b", password="x", is_staff=True, is_superuser=True
+        )
         forged = SessionStore(session_key=key)
         forged.update({**data, "_auth_user_id": str(user_b.pk)})
         forged.save(must_create=True)
@@ -61,7 +61,8 @@ def test_session_and_csrf_cookies_are_host_only(portal_a: Portal) -> None:
     response = client.get("/admin/login/", HTTP_HOST=host_of(portal_a))
     assert response.cookies["csrftoken"]["domain"] == ""
     response = client.post(
-        "/admin/login/", {"username": "admin3.xa-a", "password": "Mật-khẩu-1!", "next": "/admin/"},
+        "/admin/login/",
+        {"username": "admin3.xa-a", "password": "Mật-khẩu-1!", "next": "/admin/"},
         HTTP_HOST=host_of(portal_a),
     )
     assert response.status_code == 302

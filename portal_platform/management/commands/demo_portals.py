@@ -14,8 +14,11 @@ class Command(BaseCommand):
     help = "Tạo (nếu chưa có) các cổng thông tin mẫu và tài khoản mẫu, rồi in địa chỉ của chúng."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--list-hosts", action="store_true",
-                            help="chỉ in các host (host của trang quản trị trước), mỗi dòng một host")
+        parser.add_argument(
+            "--list-hosts",
+            action="store_true",
+            help="chỉ in các host (host của trang quản trị trước), mỗi dòng một host",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list_hosts"]:
@@ -30,5 +33,7 @@ class Command(BaseCommand):
         for portal in portals:
             domain = portal.get_primary_domain()
             self.stdout.write(f"{portal.name}: http://{domain.domain}:{port}/")
-            self.stdout.write(f"    tài khoản: admin.{portal.abbreviation} / {DEMO_PASSWORD}  "
-                              f"(quản trị: http://{domain.domain}:{port}/admin/)")
+            self.stdout.write(
+                f"    tài khoản: admin.{portal.abbreviation} / {DEMO_PASSWORD}  "
+                f"(quản trị: http://{domain.domain}:{port}/admin/)"
+            )

@@ -18,8 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="tên đầy đủ của cơ quan")
         parser.add_argument("--abbreviation", required=True, help="tên viết tắt, ví dụ sokhcn")
         parser.add_argument("--kind", required=True, choices=PortalKind.values)
-        parser.add_argument("--domain", action="append", default=[],
-                            help="tên miền (lặp lại được); mặc định <tên viết tắt>.<PLATFORM_DOMAIN>")
+        parser.add_argument(
+            "--domain",
+            action="append",
+            default=[],
+            help="tên miền (lặp lại được); mặc định <tên viết tắt>.<PLATFORM_DOMAIN>",
+        )
         parser.add_argument("--address", default="")
         parser.add_argument("--phone", default="")
         parser.add_argument("--email", default="")
@@ -31,13 +35,20 @@ class Command(BaseCommand):
         if kind != PortalKind.PROVINCE:
             parent = Portal.objects.filter(kind=PortalKind.PROVINCE).first()
         domains = options["domain"] or [
-            settings.PLATFORM_DOMAIN if kind == PortalKind.PROVINCE
+            settings.PLATFORM_DOMAIN
+            if kind == PortalKind.PROVINCE
             else f"{options['abbreviation']}.{settings.PLATFORM_DOMAIN}"
         ]
         try:
             portal = services.portal_create(
-                name=options["name"], abbreviation=options["abbreviation"], kind=kind, parent=parent,
-                domains=domains, address=options["address"], phone=options["phone"], email=options["email"],
+                name=options["name"],
+                abbreviation=options["abbreviation"],
+                kind=kind,
+                parent=parent,
+                domains=domains,
+                address=options["address"],
+                phone=options["phone"],
+                email=options["email"],
                 responsible_person=options["responsible_person"],
             )
         except ApplicationError as exc:
