@@ -75,6 +75,8 @@ TENANT_LIMIT_SET_CALLS = True
 MIDDLEWARE = [
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin and site CSS) straight from the web process, cached forever by hash.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tenants.middleware.PortalSessionBindingMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +176,8 @@ STORAGES = {
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve from the apps' static folders when collectstatic has not run (make run, tests).
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 
 # --- Sessions and cookies -----------------------------------------------------------------------
