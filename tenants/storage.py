@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from infra.s3 import client_config
 from storages.backends.s3 import S3Storage
 
+from infra.s3 import client_config
 from tenants.context import tenant_db
 
 PORTAL_PREFIX = "portals"

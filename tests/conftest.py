@@ -27,6 +27,20 @@ from tenants.models import Portal, PortalKind
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _bucket() -> None:
+    """The media bucket exists, as `manage.py storage_init` makes it in a deployment."""
+    from infra.s3 import ensure_bucket, s3_client
+
+    client = s3_client(
+        endpoint_url=settings.S3_ENDPOINT_URL,
+        access_key=settings.S3_ACCESS_KEY_ID,
+        secret_key=settings.S3_SECRET_ACCESS_KEY,
+        region=settings.S3_REGION,
+    )
+    ensure_bucket(client, settings.S3_BUCKET)
+
+
 @pytest.fixture(scope="session")
 def province(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Portal:
     from tenants import services

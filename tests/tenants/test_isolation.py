@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
-from infra.s3 import s3_client
 
+from infra.s3 import s3_client
 from tenants.models import Portal
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Infrastructure helpers: embedded development services, the S3 client, the ``make run`` launcher."""
