@@ -207,6 +207,7 @@ class Server:
             "portal_platform.wsgi:application",
             "--workers",
             str(WORKERS),
+            "--no-control-socket",
             "--worker-class",
             "sync",
             "--bind",

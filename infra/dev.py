@@ -153,10 +153,11 @@ class Launcher:
     # -- one-shot steps --
 
     def prepare(self) -> None:
-        """Services up, every schema migrated, the bucket and the demo province in place."""
+        """Services up, every schema migrated, bucket and static files ready, the demo province in place."""
         self.boot_services()
         self.run_step(["migrate_schemas", "--noinput"])
         self.run_step(["storage_init"])
+        self.run_step(["collectstatic", "--noinput", "--verbosity", "0"])
         self.run_step(["demo_portals"])
 
     def run_step(self, args: Sequence[str]) -> None:
@@ -199,6 +200,8 @@ class Launcher:
                     f"127.0.0.1:{port}",
                     "--workers",
                     "2",
+                    # One control socket per user by default: two gunicorns would fight over it.
+                    "--no-control-socket",
                 ],
             ),
             ("worker", [python, "-m", "dramatiq", "portal_platform.worker", "--processes", "1", "--threads", "2"]),

@@ -174,6 +174,7 @@ def live_server_process(province: Portal, tmp_path_factory: pytest.TempPathFacto
                 f"127.0.0.1:{port}",
                 "--workers",
                 "2",
+                "--no-control-socket",
             ],
             cwd=ROOT,
             env=subprocess_env(TENANT_ROUTING_RECHECK_SECONDS="0.2"),
