@@ -24,7 +24,9 @@ class PortalCommand(BaseCommand):
         if portal is None:
             raise CommandError(f"Không tìm thấy cổng thông tin: {next(iter(lookup.values()))}")
         with schema_context(portal.schema_name):
-            self.handle_portal(portal, *args, **options)
+            rest = {key: value for key, value in options.items() if key not in {"portal", "schema"}}
+            self.handle_portal(portal, **rest)
 
-    def handle_portal(self, portal: Portal, *args: Any, **options: Any) -> None:
+    def handle_portal(self, portal: Portal, **options: Any) -> None:
+        """The command's work, inside ``portal``'s schema; ``options`` are the command's own."""
         raise NotImplementedError

@@ -53,3 +53,10 @@ def test_storage_prefix_is_computed_at_every_call(portal_a: Portal, portal_b: Po
     assert f"portals/{portal_b.schema_name}/{saved_b}" in keys
     # The same relative name in both portals: each resolves to its own object.
     assert saved_a == saved_b
+
+
+def test_control_plane_files_live_under_their_own_prefix() -> None:
+    from tenants.storage import storage_prefix
+
+    assert storage_prefix("public") == "platform"
+    assert default_storage.location == "platform"  # type: ignore[attr-defined]
