@@ -1,13 +1,37 @@
 """Content of one portal — tenant schema (one copy of every table per portal).
 
-For now only the audit trail; content types, the editorial board and the workflow arrive with the
-provisioning, accounts and content issues.
+Here: the audit trail, the section tree (chuyên mục), the background pages (thông tin nền), the
+menus, the site-level settings, and the link between the editorial roles and their auth groups.
+Provisioning fills them from a site template (``provisioning/templates/``) through
+``content.services``; articles, legal documents and the publishing workflow build on them.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from content import roles
+
+# Public URLs of sections and pages are built from their slugs; keep them to ASCII so that a link
+# survives copy and paste into any mail client or document.
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+validate_slug = RegexValidator(
+    SLUG_PATTERN,
+    _("A slug may contain only lower-case unaccented letters, digits and hyphens (for example: tin-tuc-su-kien)."),
+    code="invalid_slug",
+)
+# A menu link that is not a section or a page: a path on this portal or an absolute web address.
+MENU_URL_PATTERN = r"^(/|https?://)\S*$"
+validate_menu_url = RegexValidator(
+    MENU_URL_PATTERN,
+    _("Enter a path on this portal (starting with /) or a full web address (starting with https://)."),
+    code="invalid_menu_url",
+)
 
 
 class AuditEvent(models.Model):
@@ -26,3 +50,294 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}".strip()
+
+
+class Category(models.Model):
+    """A section (chuyên mục) of the portal, in a tree ordered by ``order`` among siblings.
+
+    Slugs are unique in the whole portal, not per parent: a section's public address stays
+    ``/chuyen-muc/<slug>/`` when the board moves it elsewhere in the tree, and the template, menus
+    and later articles can name a section by its slug alone.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent section"),
+        on_delete=models.PROTECT,  # a subtree (and later its articles) is never deleted by accident
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, validators=[validate_slug])
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_visible = models.BooleanField(
+        _("visible"), default=True, help_text=_("Hidden sections do not appear on the public site or its menus.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order", "name"]
+        indexes = [models.Index(fields=["parent", "order"], name="category_parent_order")]
+        constraints = [
+            models.CheckConstraint(
+                name="category_not_own_parent",
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                violation_error_message=_("A section cannot be its own parent."),
+            ),
+            models.CheckConstraint(name="category_slug_format", condition=Q(slug__regex=SLUG_PATTERN)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # Deeper cycles than "own parent" need the chain, which a CHECK constraint cannot see.
+        ancestor = self.parent
+        seen: set[int] = set()
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A section cannot be placed under itself or its own subsections.")})
+            if ancestor.pk in seen:
+                break
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class PageKind(models.TextChoices):
+    INTRO = "intro", _("Introduction")
+    FUNCTIONS = "functions", _("Functions and duties")
+    ORGANISATION = "organisation", _("Organisation")
+    LEADERS = "leaders", _("Leaders")
+    CONTACTS = "contacts", _("Contacts")
+    SPOKESPERSON = "spokesperson", _("Spokesperson")
+    OTHER = "other", _("Other page")
+
+
+class Page(models.Model):
+    """A background page (thông tin nền, NĐ 42/2022 Đ4): one per kind, any number of "other" pages.
+
+    A page is not public until someone allowed to publish has published it (Decision 80/2025
+    Đ3.5); provisioning creates placeholders that stay unpublished until the board completes them.
+    ``last_reviewed_at`` records when the board last confirmed the page is still accurate
+    (Đ6.3: background information is updated promptly); never reviewed means due for review.
+    """
+
+    kind = models.CharField(_("page type"), max_length=20, choices=PageKind.choices, default=PageKind.OTHER)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, validators=[validate_slug])
+    title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    body = models.TextField(_("content"), blank=True)
+    body_en = models.TextField(_("content in English"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    last_reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("background page")
+        verbose_name_plural = _("background pages")
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=~Q(kind=PageKind.OTHER),
+                name="page_one_per_kind",
+                violation_error_message=_("This portal already has a page of this type."),
+            ),
+            models.CheckConstraint(name="page_kind_valid", condition=Q(kind__in=PageKind.values)),
+            models.CheckConstraint(name="page_slug_format", condition=Q(slug__regex=SLUG_PATTERN)),
+        ]
+        permissions = [
+            ("review_page", _("Can confirm that a background page is up to date")),
+            ("publish_page", _("Can publish or withdraw a background page")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Menu(models.Model):
+    """A navigation menu the public site renders by key ("main", "footer").
+
+    Menus are fixed slots of the site's layout, so only their items are added or removed; a menu
+    itself is created by the site template (hence no add/delete permissions).
+    """
+
+    key = models.SlugField(_("key"), max_length=50, unique=True, validators=[validate_slug])
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("menu")
+        verbose_name_plural = _("menus")
+        ordering = ["key"]
+        default_permissions = ("change", "view")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MenuItem(models.Model):
+    """One entry of a menu, linking to exactly one of a section, a page or a URL.
+
+    Items nest one level deep (a top entry and its drop-down). ``key`` is the stable identifier the
+    site template uses, so that applying the template again finds its items instead of adding
+    copies; items the board adds by hand have none. An empty label on a section or page link means
+    "use the section's name or the page's title", so renaming the target renames the entry too.
+    """
+
+    menu = models.ForeignKey(Menu, verbose_name=_("menu"), on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent item"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug])
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    label_en = models.CharField(_("label in English"), max_length=200, blank=True)
+    # PROTECT: a section or page in a menu must be taken out of the menu before it can be deleted,
+    # rather than silently disappearing from the navigation.
+    category = models.ForeignKey(
+        Category, verbose_name=_("section"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    page = models.ForeignKey(
+        Page, verbose_name=_("page"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    url = models.CharField(_("link address"), max_length=500, blank=True, validators=[validate_menu_url])
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("menu item")
+        verbose_name_plural = _("menu items")
+        ordering = ["menu", "order", "pk"]
+        indexes = [models.Index(fields=["menu", "parent", "order"], name="menuitem_menu_parent_order")]
+        constraints = [
+            models.CheckConstraint(
+                name="menuitem_exactly_one_target",
+                condition=(
+                    (Q(category__isnull=False) & Q(page__isnull=True) & Q(url=""))
+                    | (Q(category__isnull=True) & Q(page__isnull=False) & Q(url=""))
+                    | (Q(category__isnull=True) & Q(page__isnull=True) & ~Q(url=""))
+                ),
+                violation_error_message=_("A menu item links to exactly one of: a section, a page or an address."),
+            ),
+            models.CheckConstraint(
+                name="menuitem_url_needs_label",
+                condition=Q(url="") | ~Q(label=""),
+                violation_error_message=_("A menu item that links to an address needs a label."),
+            ),
+            models.CheckConstraint(
+                name="menuitem_url_format",
+                condition=Q(url="") | Q(url__regex=MENU_URL_PATTERN),
+                violation_error_message=_(
+                    "Enter a path on this portal (starting with /) or a full web address (starting with https://)."
+                ),
+            ),
+            models.CheckConstraint(
+                name="menuitem_not_own_parent",
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+            ),
+            models.UniqueConstraint(
+                fields=["menu", "key"],
+                condition=~Q(key=""),
+                name="menuitem_unique_key_per_menu",
+                violation_error_message=_("This menu already has an item with this key."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_label()
+
+    def display_label(self, language: str = "vi") -> str:
+        """The label shown in ``language``: the item's own, else its target's name; English falls back to Vietnamese."""
+        if language == "en":
+            if self.label_en:
+                return self.label_en
+            if self.category is not None and self.category.name_en:
+                return self.category.name_en
+            if self.page is not None and self.page.title_en:
+                return self.page.title_en
+        if self.label:
+            return self.label
+        if self.category is not None:
+            return self.category.name
+        if self.page is not None:
+            return self.page.title
+        return self.url
+
+    def clean(self) -> None:
+        # Cross-row rules a CHECK constraint cannot express.
+        if self.parent is not None:
+            if self.parent.menu_id != self.menu_id:
+                raise ValidationError({"parent": _("The parent item must belong to the same menu.")})
+            if self.parent.parent_id is not None:
+                raise ValidationError({"parent": _("Menus have only one level of sub-items.")})
+            if self.pk is not None and self.children.exists():
+                raise ValidationError({"parent": _("An item with sub-items cannot itself become a sub-item.")})
+
+
+class SiteSettings(models.Model):
+    """The portal's site-level settings — one row per schema (primary key 1).
+
+    The agency's own details for the footer (name, person responsible, address, phone, email) live
+    on ``tenants.Portal`` in the control plane; only what the portal's board words itself is here.
+    The template key and version say which site template this site was last built from.
+    """
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    footer_text = models.TextField(_("footer text"), blank=True)
+    footer_text_en = models.TextField(_("footer text in English"), blank=True)
+    copyright = models.CharField(_("copyright line"), max_length=255, blank=True)
+    copyright_en = models.CharField(_("copyright line in English"), max_length=255, blank=True)
+    template_key = models.CharField(_("site template"), max_length=50, blank=True, editable=False)
+    template_version = models.CharField(_("site template version"), max_length=50, blank=True, editable=False)
+    template_applied_at = models.DateTimeField(_("site template applied at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+        # A singleton is neither added nor deleted by hand.
+        default_permissions = ("change", "view")
+        constraints = [models.CheckConstraint(name="sitesettings_singleton", condition=Q(id=1))]
+
+    def __str__(self) -> str:
+        return str(_("site settings"))
+
+
+class Role(models.Model):
+    """Which auth group plays which editorial role (``content.roles``).
+
+    Group names are the Vietnamese role names from the site template and may be renamed, so the
+    stable role key lives here; ``roles_apply`` and account assignment find groups through it.
+    Rows are written only by ``content.services.roles_apply``.
+    """
+
+    key = models.CharField(_("role"), max_length=50, unique=True, choices=list(roles.ROLE_LABELS.items()))
+    group = models.OneToOneField(Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="portal_role")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("editorial role")
+        verbose_name_plural = _("editorial roles")
+        default_permissions = ("view",)
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} ({self.group.name})"

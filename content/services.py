@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from content.models import AuditEvent
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from content import roles as role_keys
+from content.models import AuditEvent, Category, Menu, MenuItem, Page, PageKind, Role, SiteSettings
+from portal_platform.errors import Conflict, ValidationFailed
+from provisioning.site_templates import MenuItemSpec, RoleSpec, SectionSpec, SiteTemplate, TemplateError
+
+# Sections and menu items get orders 10, 20, 30 … so the board can slot one in between without
+# renumbering its siblings.
+ORDER_STEP = 10
 
 
 def audit_event_record(
@@ -27,3 +42,273 @@ def audit_event_record(
             return existing
         payload["idempotency_key"] = idempotency_key
     return AuditEvent.objects.create(action=action, actor=actor, object_repr=object_repr, data=payload)
+
+
+# --- editorial roles ----------------------------------------------------------------------------
+
+
+def _permissions_resolve(*, roles: Sequence[RoleSpec]) -> dict[str, Permission]:
+    """The Permission rows of this schema for every "app_label.codename" the roles list.
+
+    Looked up by a join on the content type's app label rather than through ContentType's
+    process-wide cache, whose ids belong to whichever schema filled it first.
+    """
+    wanted: set[tuple[str, str]] = set()
+    for spec in roles:
+        for name in spec.permissions:
+            app_label, _dot, codename = name.partition(".")
+            wanted.add((app_label, codename))
+    if not wanted:
+        return {}
+    condition = Q()
+    for app_label, codename in wanted:
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    found = Permission.objects.filter(condition).select_related("content_type")
+    return {f"{permission.content_type.app_label}.{permission.codename}": permission for permission in found}
+
+
+def _roles_check(*, roles: Sequence[RoleSpec]) -> None:
+    seen: set[str] = set()
+    for spec in roles:
+        if spec.key not in role_keys.ROLE_KEYS:
+            raise TemplateError(
+                _("“%(role)s” is not an editorial role (known roles: %(roles)s).")
+                % {"role": spec.key, "roles": ", ".join(role_keys.ROLE_KEYS)},
+                extra={"role": spec.key},
+            )
+        if spec.key in seen:
+            raise TemplateError(
+                _("The role “%(role)s” is listed twice.") % {"role": spec.key}, extra={"role": spec.key}
+            )
+        seen.add(spec.key)
+
+
+def _role_group(*, spec: RoleSpec) -> Group:
+    """The group that plays ``spec``'s role, created or renamed to the template's name."""
+    role = Role.objects.select_for_update().select_related("group").filter(key=spec.key).first()
+    clash = Group.objects.filter(name=spec.name).select_related("portal_role").first()
+    if role is None:
+        if clash is not None and hasattr(clash, "portal_role"):
+            raise TemplateError(
+                _("The group name “%(name)s” of the role “%(role)s” is already used by the role “%(other)s”.")
+                % {"name": spec.name, "role": spec.key, "other": clash.portal_role.key},
+                extra={"role": spec.key},
+            )
+        # A group of that name made by hand before the roles existed is adopted, members and all.
+        group = clash if clash is not None else Group.objects.create(name=spec.name)
+        Role.objects.create(key=spec.key, group=group)
+        return group
+    group = role.group
+    if group.name != spec.name:
+        if clash is not None:
+            raise TemplateError(
+                _("The group name “%(name)s” of the role “%(role)s” is already used by another group.")
+                % {"name": spec.name, "role": spec.key},
+                extra={"role": spec.key},
+            )
+        group.name = spec.name
+        group.save(update_fields=["name"])
+    return group
+
+
+def roles_apply(*, roles: Sequence[RoleSpec]) -> dict[str, Group]:
+    """Make one auth group per editorial role hold exactly the role's permissions.
+
+    Idempotent: a group is created (or adopted by name) the first time, renamed if the template
+    renamed the role, and its permissions are set to the listed ones — permissions no longer
+    listed are removed, so a second run with the same specs changes nothing. Every listed
+    permission must exist in the current schema; otherwise nothing is written and a
+    ``TemplateError`` (code ``invalid_template``) names the role and the permission. Changes are
+    recorded in the audit trail. Returns the groups by role key.
+    """
+    _roles_check(roles=roles)
+    available = _permissions_resolve(roles=roles)
+    for spec in roles:
+        for name in spec.permissions:
+            if name not in available:
+                raise TemplateError(
+                    _("The role “%(role)s” lists the permission “%(permission)s”, which does not exist in this portal.")
+                    % {"role": spec.key, "permission": name},
+                    extra={"role": spec.key, "permission": name},
+                )
+
+    groups: dict[str, Group] = {}
+    changes: dict[str, dict[str, list[str]]] = {}
+    with transaction.atomic():
+        for spec in roles:
+            group = _role_group(spec=spec)
+            current = {
+                f"{app_label}.{codename}"
+                for app_label, codename in group.permissions.values_list("content_type__app_label", "codename")
+            }
+            target = set(spec.permissions)
+            if current != target:
+                group.permissions.set([available[name] for name in sorted(target)])
+                changes[spec.key] = {"added": sorted(target - current), "removed": sorted(current - target)}
+            groups[spec.key] = group
+        if changes:
+            audit_event_record(
+                action="roles.applied", object_repr=", ".join(sorted(changes)), data={"changes": changes}
+            )
+    return groups
+
+
+# --- site content from a template ---------------------------------------------------------------
+
+
+def _fill(text: str, *, agency_name: str) -> str:
+    # Only the one placeholder the template loader accepts; braces elsewhere stay as written.
+    return text.replace("{agency_name}", agency_name)
+
+
+def _sections_apply(
+    *, specs: Sequence[SectionSpec], parent: Category | None, found: dict[str, Category], created: Counter[str]
+) -> None:
+    for index, spec in enumerate(specs):
+        # Matched by slug (unique per portal); an existing section is left as the board made it.
+        category, was_created = Category.objects.get_or_create(
+            slug=spec.slug,
+            defaults={
+                "parent": parent,
+                "name": spec.name,
+                "name_en": spec.name_en,
+                "order": (index + 1) * ORDER_STEP,
+                "is_visible": spec.visible,
+                "description": spec.description,
+            },
+        )
+        created["sections"] += was_created
+        found[spec.slug] = category
+        _sections_apply(specs=spec.children, parent=category, found=found, created=created)
+
+
+def _pages_apply(*, template: SiteTemplate, agency_name: str, created: Counter[str]) -> dict[str, Page]:
+    pages: dict[str, Page] = {}
+    for spec in template.pages:
+        # One page per kind: a background page is found by kind even if the board changed its slug.
+        lookup: dict[str, str] = {"slug": spec.slug} if spec.kind == PageKind.OTHER else {"kind": spec.kind}
+        page = Page.objects.filter(**lookup).first()
+        if page is None:
+            if Page.objects.filter(slug=spec.slug).exists():
+                raise Conflict(
+                    _("The page address “%(slug)s” is already used by another page of this portal.")
+                    % {"slug": spec.slug},
+                    code="page_slug_taken",
+                    extra={"slug": spec.slug},
+                )
+            # Unpublished: the placeholder text waits for the board (Decision 80/2025 Đ3.5).
+            page = Page.objects.create(
+                kind=spec.kind,
+                slug=spec.slug,
+                title=_fill(spec.title, agency_name=agency_name),
+                title_en=_fill(spec.title_en, agency_name=agency_name),
+                body=_fill(spec.body, agency_name=agency_name),
+                body_en=_fill(spec.body_en, agency_name=agency_name),
+                is_published=False,
+            )
+            created["pages"] += 1
+        pages[spec.slug] = page
+    return pages
+
+
+def _menu_item_apply(
+    *,
+    menu: Menu,
+    spec: MenuItemSpec,
+    parent: MenuItem | None,
+    order: int,
+    sections: dict[str, Category],
+    pages: dict[str, Page],
+    created: Counter[str],
+) -> None:
+    item, was_created = MenuItem.objects.get_or_create(
+        menu=menu,
+        key=spec.key,
+        defaults={
+            "parent": parent,
+            "label": spec.label,
+            "label_en": spec.label_en,
+            "category": sections[spec.section] if spec.section else None,
+            "page": pages[spec.page] if spec.page else None,
+            "url": spec.url,
+            "order": order,
+        },
+    )
+    created["menu_items"] += was_created
+    for index, child in enumerate(spec.children):
+        _menu_item_apply(
+            menu=menu,
+            spec=child,
+            parent=item,
+            order=(index + 1) * ORDER_STEP,
+            sections=sections,
+            pages=pages,
+            created=created,
+        )
+
+
+def site_content_apply(*, template: SiteTemplate, agency_name: str) -> None:
+    """Build the current portal's site from a site template: sections, background pages, menus,
+    footer wording and the record of the template applied.
+
+    Everything is matched by stable keys (section and page slugs, page kind, menu and item keys,
+    the settings singleton) and created only when missing: a second run — a redelivered
+    provisioning job, or a retry after a crash, which the single transaction rolled back — creates
+    nothing and changes nothing, and what the board has since edited is never overwritten.
+    Background pages are created unpublished with placeholder text for the board to complete.
+    ``{agency_name}`` in page texts and the footer becomes ``agency_name``. Does not switch schemas.
+    """
+    agency_name = agency_name.strip()
+    if not agency_name:
+        raise ValidationFailed(
+            _("The agency's full name is required."), code="name_required", extra={"field": "agency_name"}
+        )
+    created: Counter[str] = Counter()
+    with transaction.atomic():
+        sections: dict[str, Category] = {}
+        _sections_apply(specs=template.sections, parent=None, found=sections, created=created)
+        pages = _pages_apply(template=template, agency_name=agency_name, created=created)
+
+        for menu_spec in template.menus:
+            menu, was_created = Menu.objects.get_or_create(key=menu_spec.key, defaults={"name": menu_spec.name})
+            created["menus"] += was_created
+            for index, item_spec in enumerate(menu_spec.items):
+                _menu_item_apply(
+                    menu=menu,
+                    spec=item_spec,
+                    parent=None,
+                    order=(index + 1) * ORDER_STEP,
+                    sections=sections,
+                    pages=pages,
+                    created=created,
+                )
+
+        footer = template.footer
+        site, was_created = SiteSettings.objects.select_for_update().get_or_create(
+            pk=SiteSettings.SINGLETON_PK,
+            defaults={
+                "footer_text": _fill(footer.text, agency_name=agency_name),
+                "footer_text_en": _fill(footer.text_en, agency_name=agency_name),
+                "copyright": _fill(footer.copyright, agency_name=agency_name),
+                "copyright_en": _fill(footer.copyright_en, agency_name=agency_name),
+                "template_key": template.key,
+                "template_version": template.version,
+                "template_applied_at": timezone.now(),
+            },
+        )
+        created["site_settings"] += was_created
+        if not was_created and (site.template_key, site.template_version) != (template.key, template.version):
+            # A newer template applied to an existing site: only its additions were created above.
+            site.template_key = template.key
+            site.template_version = template.version
+            site.template_applied_at = timezone.now()
+            site.save(update_fields=["template_key", "template_version", "template_applied_at", "updated_at"])
+            created["template_updates"] += 1
+
+        changed = {name: count for name, count in created.items() if count}
+        if changed:
+            audit_event_record(
+                action="site_template.applied",
+                object_repr=f"{template.key} v{template.version}",
+                data={"template": template.key, "version": template.version, "created": changed},
+            )

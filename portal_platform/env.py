@@ -7,6 +7,7 @@ also come from ``<NAME>_FILE`` (Docker/Kubernetes secrets), which wins over ``<N
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -121,3 +122,28 @@ def env_hostname(name: str, default: str, *, environ: Mapping[str, str] | None =
     if not all(label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels):
         raise SettingError(name, "a DNS host name such as nghean.gov.vn", value)
     return value
+
+
+def env_map(name: str, default: dict[str, str], *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``key=value`` pairs separated by commas."""
+    value = _raw(name, environ)
+    if value is None or not value.strip():
+        return dict(default)
+    result = {}
+    for item in value.split(","):
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise SettingError(name, "comma-separated key=value pairs", value)
+        result[key.strip()] = val.strip()
+    return result
+
+
+def env_dates(name: str, default: list[dt.date], *, environ: Mapping[str, str] | None = None) -> list[dt.date]:
+    """Dates written dd/mm/yyyy, separated by commas."""
+    value = _raw(name, environ)
+    if value is None or not value.strip():
+        return list(default)
+    try:
+        return [dt.datetime.strptime(item.strip(), "%d/%m/%Y").date() for item in value.split(",") if item.strip()]
+    except ValueError:
+        raise SettingError(name, "dates written dd/mm/yyyy, separated by commas", value) from None

@@ -11,18 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from portal_platform.env import (
     SettingError,
     env_bool,
+    env_dates,
     env_float,
     env_hostname,
     env_int,
     env_list,
+    env_map,
     env_str,
     env_url,
 )
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,22 +55,26 @@ SHARED_APPS = [
     "portal_platform",
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "accounts",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "accounts",
     "django.contrib.sessions",
     "django.contrib.admin",
     "content",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
+AUTH_USER_MODEL = "accounts.User"
 TENANT_MODEL = "tenants.Portal"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
@@ -83,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -102,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "portal_platform.context_processors.portal_notices",
             ],
         },
     },
@@ -161,6 +172,24 @@ CACHES = {
 # shared cache. 0 checks on every request. See tenants/routing.py for why this is a version key.
 TENANT_ROUTING_RECHECK_SECONDS = env_float("TENANT_ROUTING_RECHECK_SECONDS", 1.0)
 
+# --- Provisioning ---------------------------------------------------------------------------------
+# Spare schemas kept migrated and ready to be renamed into a new portal.
+PROVISIONING_POOL_SIZE = env_int("PROVISIONING_POOL_SIZE", 3, minimum=0)
+# The ways to make a portal's schema, tried in this order.
+PROVISIONING_SCHEMA_PATHS = env_list("PROVISIONING_SCHEMA_PATHS", ["pool", "clone", "migrate"])
+if not set(PROVISIONING_SCHEMA_PATHS) <= {"pool", "clone", "migrate"} or not PROVISIONING_SCHEMA_PATHS:
+    raise SettingError(
+        "PROVISIONING_SCHEMA_PATHS",
+        "a comma-separated list of pool, clone, migrate",
+        ",".join(PROVISIONING_SCHEMA_PATHS),
+    )
+# Fault injection for tests only: "step=fail" or "step=sleep:<seconds>", comma-separated.
+PROVISIONING_FAULTS = env_map("PROVISIONING_FAULTS", {})
+# Planned downtime must be announced this many working days ahead (NĐ 64/2007 Đ16).
+DOWNTIME_NOTICE_WORKING_DAYS = env_int("DOWNTIME_NOTICE_WORKING_DAYS", 7, minimum=0)
+# Public holidays (not working days), dd/mm/yyyy, comma-separated.
+PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", [])
+
 # --- Job broker -------------------------------------------------------------------------------
 BROKER_URL = env_url("BROKER_URL", ("amqp", "amqps", "redis", "rediss", "stub"))
 
@@ -211,8 +240,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal_platform.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal_platform.permissions.IsOperator"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nền tảng Cổng Thông tin điện tử — API",

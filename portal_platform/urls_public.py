@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts import views as account_views
 from portal_platform import views
 
 urlpatterns = [
     path("", views.console_home, name="console-home"),
+    path("", include("portal_platform.console.urls")),
     path("admin/", admin.site.urls),
+    path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("provisioning.urls_api")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_public"), name="api-schema"),
 ]

@@ -16,5 +16,6 @@ import dramatiq  # noqa: E402
 
 import content.tasks  # noqa: E402, F401
 import portal_platform.tasks  # noqa: E402, F401
+import provisioning.tasks  # noqa: E402, F401
 
 broker = dramatiq.get_broker()

@@ -1,5 +1,163 @@
-"""Provisioning models — public schema (control plane).
+"""Provisioning — public schema (control plane): requests from agencies, the jobs that carry them
+out step by step, the pool of pre-migrated spare schemas, and planned-downtime notices."""
 
-Empty for now: provisioning requests, jobs, the spare-schema pool and the backup catalogue arrive
-with the provisioning and backup issues.
-"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Portal, PortalKind
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ProvisioningRequest(models.Model):
+    """An agency's written request (văn bản đề nghị) for a portal, as filed by a unit operator."""
+
+    name = models.CharField(_("agency full name"), max_length=255)
+    abbreviation = models.CharField(_("abbreviation"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=16, choices=PortalKind.choices)
+    parent = models.ForeignKey(
+        Portal, verbose_name=_("parent portal"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    domains = models.JSONField(_("domains"), default=list)
+    template = models.CharField(_("site template"), max_length=40)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    responsible_person = models.CharField(_("person responsible"), max_length=255, blank=True)
+    admin_name = models.CharField(_("first admin's name"), max_length=255)
+    admin_email = models.EmailField(_("first admin's email"))
+    # Đ10.2.d allows admin.<department>.<abbreviation>; blank gives admin.<abbreviation>.
+    admin_department = models.CharField(_("first admin's department abbreviation"), max_length=40, blank=True)
+    request_reference = models.CharField(_("reference of the written request"), max_length=100)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provisioning request")
+        verbose_name_plural = _("provisioning requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class SchemaPath(models.TextChoices):
+    POOL = "pool", _("Spare schema from the pool")
+    CLONE = "clone", _("Clone of the template schema")
+    MIGRATE = "migrate", _("Migrations")
+
+
+class ProvisioningJob(models.Model):
+    request = models.OneToOneField(ProvisioningRequest, on_delete=models.CASCADE, related_name="job")
+    portal = models.ForeignKey(Portal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Only for tests and benchmarks: force one way of making the schema.
+    forced_schema_path = models.CharField(max_length=16, choices=SchemaPath.choices, blank=True)
+    schema_path = models.CharField(_("schema path"), max_length=16, choices=SchemaPath.choices, blank=True)
+    template_version = models.CharField(_("template version"), max_length=20, blank=True)
+    admin_username = models.CharField(_("admin account"), max_length=150, blank=True)
+    # The first admin's one-time password, encrypted (AES-256-GCM) until the operator reads it once.
+    admin_password_sealed = models.TextField(blank=True)
+    admin_password_revealed_at = models.DateTimeField(null=True, blank=True)
+    error_step = models.CharField(_("failed step"), max_length=20, blank=True)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provisioning job")
+        verbose_name_plural = _("provisioning jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.request.abbreviation}"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobStep(models.Model):
+    job = models.ForeignKey(ProvisioningJob, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(_("step"), max_length=20)
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(_("status"), max_length=16, choices=StepStatus.choices, default=StepStatus.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "name"], name="jobstep_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.status}"
+
+
+class SpareSchema(models.Model):
+    """A schema migrated ahead of time, renamed into a new portal's schema in one statement."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    # Fingerprint of the tenant apps' migrations it was built with: stale spares are never claimed.
+    migration_state = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+
+class DowntimeNotice(models.Model):
+    """Planned downtime announced on a portal (NĐ 64/2007 Đ16: at least 7 working days ahead)."""
+
+    portal = models.ForeignKey(Portal, on_delete=models.CASCADE, related_name="downtime_notices")
+    starts_at = models.DateTimeField(_("starts at"))
+    expected_end = models.DateTimeField(_("expected restoration"))
+    message = models.TextField(_("message"), blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(name="downtime_end_after_start", condition=Q(expected_end__gt=models.F("starts_at")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portal}: {self.starts_at:%d/%m/%Y %H:%M}"

@@ -46,9 +46,11 @@ class TenantRoutingMiddleware:
             request.tenant = None  # type: ignore[attr-defined]
             return self.get_response(request)
 
-        if portal.status != PortalStatus.ACTIVE:
-            template = "tenants/archived.html" if portal.status == PortalStatus.ARCHIVED else "tenants/unavailable.html"
-            return _plain_page(template, 404 if portal.status == PortalStatus.ARCHIVED else 503, portal=portal)
+        if portal.status in (PortalStatus.SUSPENDED, PortalStatus.PROVISIONING):
+            return _plain_page("tenants/unavailable.html", 503, portal=portal)
+        if portal.status == PortalStatus.ARCHIVED and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Archived portals stay readable for the record (Đ8) but accept no change at all.
+            return _plain_page("tenants/archived.html", 403, portal=portal)
         if tenant_db.schema_name != portal.schema_name:
             # set_tenant forgets the connection's search_path; skipping it for the schema the
             # connection is already on saves a `SET search_path` round trip per request.

@@ -60,6 +60,9 @@ class Portal(TenantMixin):
     phone = models.CharField(_("phone"), max_length=64, blank=True)
     email = models.EmailField(_("email"), blank=True)
     responsible_person = models.CharField(_("person responsible"), max_length=255, blank=True)
+    # Which site template (and version) the portal was provisioned from.
+    template_key = models.CharField(_("site template"), max_length=40, blank=True)
+    template_version = models.CharField(_("template version"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -10,8 +10,9 @@ and a long one would leave a new or suspended portal wrong for that long. Servic
 portal or a domain bump the version after commit (``routing_invalidate``); each process compares its
 version with the shared one at most every ``TENANT_ROUTING_RECHECK_SECONDS`` (default 1 s, so a
 change is seen everywhere within about a second at the cost of one cache GET per second per
-process). If the shared cache cannot be read, the process reloads from the database at that same
-interval instead, so routing never depends on the cache being up.
+process). An unknown host triggers that comparison at once, so a portal provisioned a moment ago
+answers on its first request. If the shared cache cannot be read, the process reloads from the
+database at the recheck interval instead, so routing never depends on the cache being up.
 """
 
 from __future__ import annotations
@@ -53,9 +54,16 @@ class HostRouter:
 
     def resolve(self, host: str) -> Route | None:
         routes = self._routes
+        checked = False
         if routes is None or time.monotonic() - self._checked_at >= settings.TENANT_ROUTING_RECHECK_SECONDS:
-            routes = self._refresh()
-        return routes.get(host)
+            routes, checked = self._refresh(), True
+        route = routes.get(host)
+        if route is None and not checked:
+            # An unknown host may be a portal provisioned a moment ago: compare versions now
+            # rather than at the next recheck. That costs one cache read per miss, and a database
+            # read only when something really changed.
+            route = self._refresh(force=True).get(host)
+        return route
 
     def clear(self) -> None:
         """Forget the map in this process (the next request reloads it)."""
@@ -63,18 +71,26 @@ class HostRouter:
             self._routes = None
             self._version = None
 
-    def _refresh(self) -> dict[str, Route]:
+    def _refresh(self, force: bool = False) -> dict[str, Route]:
         with self._lock:
             now = time.monotonic()
-            if self._routes is not None and now - self._checked_at < settings.TENANT_ROUTING_RECHECK_SECONDS:
+            fresh = now - self._checked_at < settings.TENANT_ROUTING_RECHECK_SECONDS
+            if self._routes is not None and fresh and not force:
                 return self._routes  # another thread refreshed while we waited
             version = _shared_version()
-            if self._routes is None or version is None or version != self._version:
+            if self._routes is None:
+                reload = True
+            elif version is None:
+                reload = not force  # cache down: reload on the recheck timer only, never per miss
+            else:
+                reload = version != self._version
+            if reload:
                 # Read the version before the rows: a change committed in between bumps the
                 # version again, so the next check reloads rather than keeping a stale map.
                 self._routes = _load_routes()
                 self._version = version
             self._checked_at = now
+            assert self._routes is not None
             return self._routes
 
 

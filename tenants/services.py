@@ -35,7 +35,7 @@ def validate_domain_name(domain: str) -> str:
     return cleaned
 
 
-def _validate_portal_fields(*, name: str, abbreviation: str, kind: str, parent: Portal | None, email: str) -> None:
+def portal_fields_validate(*, name: str, abbreviation: str, kind: str, parent: Portal | None, email: str) -> None:
     if not name.strip():
         raise ValidationFailed(_("The agency's full name is required."), code="name_required", extra={"field": "name"})
     if not re.match(ABBREVIATION_PATTERN, abbreviation) or len(abbreviation) > 40:
@@ -91,7 +91,7 @@ def portal_create(
     (spare-schema pool, template clone); this is the reference path they are measured against.
     """
     abbreviation = abbreviation.strip()
-    _validate_portal_fields(name=name, abbreviation=abbreviation, kind=kind, parent=parent, email=email)
+    portal_fields_validate(name=name, abbreviation=abbreviation, kind=kind, parent=parent, email=email)
     if not domains:
         raise ValidationFailed(
             _("At least one domain is required."), code="domain_required", extra={"field": "domains"}

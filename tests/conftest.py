@@ -41,6 +41,18 @@ def _bucket() -> None:
     ensure_bucket(client, settings.S3_BUCKET)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_queues() -> None:
+    """Messages a test enqueued (and no worker ran) in an earlier run must not linger."""
+    import dramatiq
+
+    import content.tasks  # noqa: F401 - declares the queues
+    import portal_platform.tasks  # noqa: F401
+    import provisioning.tasks  # noqa: F401
+
+    dramatiq.get_broker().flush_all()
+
+
 @pytest.fixture(scope="session")
 def province(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Portal:
     from tenants import services

@@ -53,7 +53,7 @@ def test_host_normalisation() -> None:
     assert normalise_host("[::1]:8000") == "[::1]"
 
 
-def test_suspended_and_archived_portals_are_not_served(province: Portal) -> None:
+def test_suspended_portals_are_not_served_and_archived_ones_are_read_only(province: Portal) -> None:
     # Inside the test transaction: the new portal and its status changes roll back afterwards.
     portal = make_portal("xa-tam-dung", "Ủy ban nhân dân xã Tạm Dừng", province)
     try:
@@ -62,7 +62,8 @@ def test_suspended_and_archived_portals_are_not_served(province: Portal) -> None
         assert Client().get("/", HTTP_HOST=host_of(portal)).status_code == 503
         services.portal_set_status(portal=portal, status=PortalStatus.ARCHIVED)
         router.clear()
-        assert Client().get("/", HTTP_HOST=host_of(portal)).status_code == 404
+        assert Client().get("/", HTTP_HOST=host_of(portal)).status_code == 200  # kept, readable
+        assert Client().post("/", HTTP_HOST=host_of(portal)).status_code == 403  # but read-only
         assert Client().get("/healthz", HTTP_HOST=host_of(portal)).status_code == 200
     finally:
         router.clear()

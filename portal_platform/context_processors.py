@@ -1,0 +1,16 @@
+"""Notices every page of a portal shows: archived, planned downtime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from provisioning.selectors import downtime_notices_current
+
+
+def portal_notices(request: HttpRequest) -> dict[str, Any]:
+    portal = getattr(request, "tenant", None)
+    if portal is None:
+        return {}
+    return {"portal_archived": portal.status == "archived", "downtime_notices": downtime_notices_current(portal=portal)}

@@ -1,0 +1,613 @@
+"""The lifecycle of a portal: requests, the provisioning job and its steps, suspend/resume/archive,
+planned-downtime notices. The console, the REST API and the management commands all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+import string
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tenants.utils import schema_context, schema_exists
+
+from content import roles as content_roles
+from content.models import Role
+from content.services import roles_apply, site_content_apply
+from portal_platform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from portal_platform.sealing import seal, unseal
+from provisioning import schemas
+from provisioning.locks import advisory_lock
+from provisioning.models import (
+    DowntimeNotice,
+    JobStatus,
+    JobStep,
+    ProvisioningJob,
+    ProvisioningRequest,
+    RequestStatus,
+    SchemaPath,
+    StepStatus,
+)
+from provisioning.selectors import DOWNTIME_CACHE_KEY
+from provisioning.site_templates import SiteTemplate, TemplateError, available_templates, load_template
+from tenants.jobs import enqueue
+from tenants.models import ABBREVIATION_PATTERN, Domain, Portal, PortalKind, PortalStatus
+from tenants.routing import router, routing_invalidate
+from tenants.services import portal_fields_validate, schema_name_for, validate_domain_name
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_PURPOSE = "provisioning-admin-password"  # noqa: S105 - a key-derivation label, not a secret
+STEPS = ("reserve", "schema", "domains", "roles", "content", "admin", "activate")
+STEP_LABELS = {
+    "reserve": gettext_lazy("reserve the names"),
+    "schema": gettext_lazy("create the schema"),
+    "domains": gettext_lazy("attach the domains"),
+    "roles": gettext_lazy("create the editorial roles"),
+    "content": gettext_lazy("create the site content"),
+    "admin": gettext_lazy("create the first admin account"),
+    "activate": gettext_lazy("activate the portal"),
+}
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def default_domain(*, abbreviation: str, kind: str) -> str:
+    if kind == PortalKind.PROVINCE:
+        return str(settings.PLATFORM_DOMAIN)
+    return f"{abbreviation}.{settings.PLATFORM_DOMAIN}"
+
+
+def admin_username_for(*, abbreviation: str, department: str = "") -> str:
+    """Đ10.2.d: ``admin.<abbreviation>`` or ``admin.<department>.<abbreviation>``."""
+    return f"admin.{department}.{abbreviation}" if department else f"admin.{abbreviation}"
+
+
+def request_file(
+    *,
+    name: str,
+    abbreviation: str,
+    kind: str,
+    template: str,
+    admin_name: str,
+    admin_email: str,
+    request_reference: str,
+    parent: Portal | None = None,
+    domains: list[str] | None = None,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    responsible_person: str = "",
+    admin_department: str = "",
+    filed_by: Any = None,
+) -> ProvisioningRequest:
+    """Record an agency's request for a portal after checking everything that can be checked now.
+
+    Names are checked against existing portals here for a friendly early error; the job's reserve
+    step is what actually guarantees uniqueness when two requests race.
+    """
+    abbreviation = abbreviation.strip()
+    if kind != PortalKind.PROVINCE and parent is None:
+        parent = Portal.objects.filter(kind=PortalKind.PROVINCE).first()
+    portal_fields_validate(name=name, abbreviation=abbreviation, kind=kind, parent=parent, email=email)
+    if template not in available_templates():
+        raise ValidationFailed(
+            _("The site template “%(template)s” does not exist.") % {"template": template},
+            code="unknown_template",
+            extra={"field": "template"},
+        )
+    site_template = load_template(template)
+    if site_template.kind != kind:
+        raise ValidationFailed(
+            _("The site template “%(template)s” is for another kind of portal.") % {"template": template},
+            code="template_kind_mismatch",
+            extra={"field": "template"},
+        )
+    if not admin_name.strip():
+        raise ValidationFailed(
+            _("The first admin's name is required."), code="admin_name_required", extra={"field": "admin_name"}
+        )
+    try:
+        validate_email(admin_email)
+    except ValidationError:
+        raise ValidationFailed(
+            _("The email address “%(email)s” is not valid.") % {"email": admin_email},
+            code="invalid_email",
+            extra={"field": "admin_email"},
+        ) from None
+    if admin_department and not re.match(ABBREVIATION_PATTERN, admin_department):
+        raise ValidationFailed(
+            _("The department abbreviation may contain only lower-case unaccented letters, digits and hyphens."),
+            code="invalid_admin_department",
+            extra={"field": "admin_department"},
+        )
+    if not request_reference.strip():
+        raise ValidationFailed(
+            _("The reference of the agency's written request is required."),
+            code="request_reference_required",
+            extra={"field": "request_reference"},
+        )
+    cleaned = [validate_domain_name(d) for d in (domains or [default_domain(abbreviation=abbreviation, kind=kind)])]
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationFailed(_("A domain is listed twice."), code="duplicate_domain", extra={"field": "domains"})
+    _names_check_free(abbreviation=abbreviation, domains=cleaned)
+    return ProvisioningRequest.objects.create(
+        name=name.strip(),
+        abbreviation=abbreviation,
+        kind=kind,
+        parent=parent,
+        domains=cleaned,
+        template=template,
+        address=address,
+        phone=phone,
+        email=email,
+        responsible_person=responsible_person,
+        admin_name=admin_name.strip(),
+        admin_email=admin_email,
+        admin_department=admin_department,
+        request_reference=request_reference.strip(),
+        filed_by=filed_by,
+    )
+
+
+def _names_check_free(*, abbreviation: str, domains: list[str]) -> None:
+    if Portal.objects.filter(abbreviation=abbreviation).exists() or schema_exists(schema_name_for(abbreviation)):
+        raise Conflict(
+            _("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation},
+            code="abbreviation_taken",
+            extra={"field": "abbreviation"},
+        )
+    taken = list(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
+    if taken:
+        raise Conflict(
+            _("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)},
+            code="domain_taken",
+            extra={"field": "domains", "value": taken},
+        )
+
+
+def request_approve(
+    *, request: ProvisioningRequest, decided_by: Any = None, forced_schema_path: str = ""
+) -> ProvisioningJob:
+    """Approve a pending request and start its job (sent to a worker after commit)."""
+    with transaction.atomic():
+        updated = ProvisioningRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+            status=RequestStatus.APPROVED, decided_by=decided_by, decided_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict(_("This request has already been decided."), code="request_already_decided")
+        job = ProvisioningJob.objects.create(request=request, forced_schema_path=forced_schema_path)
+        JobStep.objects.bulk_create(JobStep(job=job, name=name, position=i) for i, name in enumerate(STEPS))
+        _job_enqueue(job)
+    request.refresh_from_db()
+    return job
+
+
+def request_reject(*, request: ProvisioningRequest, reason: str, decided_by: Any = None) -> ProvisioningRequest:
+    if not reason.strip():
+        raise ValidationFailed(
+            _("A reason for the rejection is required."), code="reason_required", extra={"field": "reason"}
+        )
+    updated = ProvisioningRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+        status=RequestStatus.REJECTED, reject_reason=reason.strip(), decided_by=decided_by, decided_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict(_("This request has already been decided."), code="request_already_decided")
+    request.refresh_from_db()
+    return request
+
+
+def request_file_and_approve(*, decided_by: Any = None, forced_schema_path: str = "", **fields: Any) -> ProvisioningJob:
+    """File and approve in one step (an operator acting on a request already checked on paper)."""
+    with transaction.atomic():
+        request = request_file(filed_by=decided_by, **fields)
+        return request_approve(request=request, decided_by=decided_by, forced_schema_path=forced_schema_path)
+
+
+def _job_enqueue(job: ProvisioningJob) -> None:
+    from provisioning import tasks
+
+    enqueue(tasks.provisioning_job_run, job_id=job.pk)
+
+
+def job_retry(*, job: ProvisioningJob) -> ProvisioningJob:
+    """Run a failed job again from its first step (a failure has already undone its work)."""
+    with transaction.atomic():
+        updated = ProvisioningJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, error_step="", error_code="", error_message="", finished_at=None
+        )
+        if not updated:
+            raise Conflict(_("Only a failed job can be retried."), code="job_not_failed")
+        job.steps.update(
+            status=StepStatus.PENDING, started_at=None, finished_at=None, duration_ms=None, detail="", error=""
+        )
+        _job_enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def job_password_reveal(*, job: ProvisioningJob) -> str | None:
+    """The first admin's one-time password, exactly once; afterwards None (only the hash remains)."""
+    with transaction.atomic():
+        locked = ProvisioningJob.objects.select_for_update().get(pk=job.pk)
+        if not locked.admin_password_sealed:
+            return None
+        password = unseal(locked.admin_password_sealed, purpose=PASSWORD_PURPOSE)
+        locked.admin_password_sealed = ""
+        locked.admin_password_revealed_at = timezone.now()
+        locked.save(update_fields=["admin_password_sealed", "admin_password_revealed_at"])
+    return password
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+@dataclass
+class JobContext:
+    job: ProvisioningJob
+    request: ProvisioningRequest
+    template: SiteTemplate
+    portal: Portal | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def require_portal(self) -> Portal:
+        if self.portal is None:
+            raise ApplicationError(_("The portal has not been reserved."), code="not_reserved")
+        return self.portal
+
+
+def _step_reserve(ctx: JobContext) -> str:
+    if ctx.job.portal_id is not None:
+        ctx.portal = Portal.objects.get(pk=ctx.job.portal_id)
+        return _("already reserved")
+    request = ctx.request
+    _names_check_free(abbreviation=request.abbreviation, domains=list(request.domains))
+    try:
+        with transaction.atomic():
+            portal = Portal.objects.create(
+                schema_name=schema_name_for(request.abbreviation),
+                name=request.name,
+                abbreviation=request.abbreviation,
+                kind=request.kind,
+                parent=request.parent,
+                address=request.address,
+                phone=request.phone,
+                email=request.email,
+                responsible_person=request.responsible_person,
+                status=PortalStatus.PROVISIONING,
+                template_key=ctx.template.key,
+                template_version=str(ctx.template.version),
+            )
+            ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
+                portal=portal, template_version=str(ctx.template.version)
+            )
+    except IntegrityError as exc:
+        # Another request won the race for the abbreviation (or schema) a moment ago.
+        raise Conflict(
+            _("The abbreviation “%(abbreviation)s” was just taken by another request.")
+            % {"abbreviation": request.abbreviation},
+            code="abbreviation_taken",
+        ) from exc
+    ctx.job.portal = ctx.portal = portal
+    return portal.schema_name
+
+
+def _step_schema(ctx: JobContext) -> str:
+    portal = ctx.require_portal()
+    if schema_exists(portal.schema_name):
+        return _("already exists")
+    paths = [ctx.job.forced_schema_path] if ctx.job.forced_schema_path else list(settings.PROVISIONING_SCHEMA_PATHS)
+    used = ""
+    for path in paths:
+        if path == SchemaPath.POOL and schemas.spare_claim(target=portal.schema_name):
+            used = path
+        elif path == SchemaPath.CLONE and (schemas.template_schema_ready() or ctx.job.forced_schema_path):
+            schemas.template_schema_ensure()
+            schemas.schema_clone(portal.schema_name)
+            used = path
+        elif path == SchemaPath.MIGRATE:
+            schemas.schema_migrate(portal.schema_name)
+            used = path
+        if used:
+            break
+    if not used:
+        raise ApplicationError(_("No way to create the schema is available."), code="no_schema_path")
+    ProvisioningJob.objects.filter(pk=ctx.job.pk).update(schema_path=used)
+    return str(SchemaPath(used).label)
+
+
+def _step_domains(ctx: JobContext) -> str:
+    portal = ctx.require_portal()
+    try:
+        with transaction.atomic():
+            for index, domain in enumerate(ctx.request.domains):
+                existing = Domain.objects.filter(domain=domain).first()
+                if existing is not None and existing.tenant_id == portal.pk:
+                    continue
+                Domain.objects.create(domain=domain, tenant=portal, is_primary=index == 0)
+    except IntegrityError as exc:
+        raise Conflict(_("A domain was just taken by another portal."), code="domain_taken") from exc
+    return ", ".join(ctx.request.domains)
+
+
+def _step_roles(ctx: JobContext) -> str:
+    with schema_context(ctx.require_portal().schema_name):
+        groups = roles_apply(roles=ctx.template.roles)
+    return ", ".join(group.name for group in groups.values())
+
+
+def _step_content(ctx: JobContext) -> str:
+    portal = ctx.require_portal()
+    with schema_context(portal.schema_name):
+        site_content_apply(template=ctx.template, agency_name=portal.name)
+    return f"{ctx.template.key} v{ctx.template.version}"
+
+
+def _one_time_password() -> str:
+    """16 characters with every class the password rules ask for (Đ10.2.đ)."""
+    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!@#$%"]
+    alphabet = "".join(classes)
+    chars = [secrets.choice(cls) for cls in classes] + [secrets.choice(alphabet) for _ in range(12)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def _step_admin(ctx: JobContext) -> str:
+    portal = ctx.require_portal()
+    request = ctx.request
+    username = admin_username_for(abbreviation=portal.abbreviation, department=request.admin_department)
+    password = _one_time_password()
+    with schema_context(portal.schema_name), transaction.atomic():
+        user_model = get_user_model()
+        user, _created = user_model.objects.get_or_create(username=username)
+        # On a resumed job the account may exist with a password nobody has seen: issue a new one.
+        user.set_password(password)
+        user.email = request.admin_email
+        user.full_name = request.admin_name
+        user.is_staff = True
+        user.is_active = True
+        user.must_change_password = True
+        user.save()
+        user.groups.add(Role.objects.select_related("group").get(key=content_roles.TENANT_ADMIN).group)
+    ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
+        admin_username=username, admin_password_sealed=seal(password, purpose=PASSWORD_PURPOSE)
+    )
+    return username
+
+
+def _step_activate(ctx: JobContext) -> str:
+    portal = ctx.require_portal()
+    with transaction.atomic():
+        Portal.objects.filter(pk=portal.pk).update(status=PortalStatus.ACTIVE)
+        routing_invalidate()
+    portal.refresh_from_db()
+    # Warm this process's host map; other processes reload on their first request for the host.
+    router.clear()
+    router.resolve(portal.get_primary_domain().domain)
+    from provisioning import tasks
+
+    enqueue(tasks.pool_top_up)
+    return portal.get_primary_domain().domain
+
+
+STEP_FUNCTIONS: dict[str, Callable[[JobContext], str]] = {
+    "reserve": _step_reserve,
+    "schema": _step_schema,
+    "domains": _step_domains,
+    "roles": _step_roles,
+    "content": _step_content,
+    "admin": _step_admin,
+    "activate": _step_activate,
+}
+
+
+def job_run(*, job_id: int) -> ProvisioningJob | None:
+    """Carry out (or resume) a provisioning job; safe to call twice, and from two workers at once.
+
+    Each step is idempotent and its outcome recorded, so a job whose worker died resumes at the
+    step it was in. A step that fails undoes the whole job (schema dropped, names released) and
+    marks the job failed; ``job_retry`` starts it again.
+    """
+    with advisory_lock(f"provisioning-job-{job_id}") as acquired:
+        if not acquired:
+            logger.info("job %s is being run by another worker", job_id)
+            return None
+        job = ProvisioningJob.objects.select_related("request", "portal").filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return job
+        ProvisioningJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.RUNNING, attempts=job.attempts + 1, started_at=job.started_at or timezone.now()
+        )
+        try:
+            template = load_template(job.request.template)
+        except TemplateError as exc:
+            return _job_fail(job, "reserve", exc.code, exc.message)
+        ctx = JobContext(job=job, request=job.request, template=template, portal=job.portal)
+        for step in job.steps.order_by("position"):
+            if step.status == StepStatus.DONE:
+                continue
+            started = time.perf_counter()
+            JobStep.objects.filter(pk=step.pk).update(status=StepStatus.RUNNING, started_at=timezone.now())
+            try:
+                _fault_injection(step.name)
+                detail = STEP_FUNCTIONS[step.name](ctx)
+            except Exception as exc:
+                code = exc.code if isinstance(exc, ApplicationError) else "step_failed"
+                message = (
+                    exc.message
+                    if isinstance(exc, ApplicationError)
+                    else _("Step “%(step)s” failed: %(error)s") % {"step": step.name, "error": exc}
+                )
+                if not isinstance(exc, ApplicationError):
+                    logger.exception("provisioning job %s failed at %s", job.pk, step.name)
+                JobStep.objects.filter(pk=step.pk).update(
+                    status=StepStatus.FAILED,
+                    finished_at=timezone.now(),
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    error=message,
+                )
+                return _job_fail(job, step.name, code, message)
+            JobStep.objects.filter(pk=step.pk).update(
+                status=StepStatus.DONE,
+                finished_at=timezone.now(),
+                duration_ms=(time.perf_counter() - started) * 1000,
+                detail=str(detail)[:255],
+            )
+        ProvisioningJob.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now())
+        job.refresh_from_db()
+        return job
+
+
+def _job_fail(job: ProvisioningJob, step: str, code: str, message: str) -> ProvisioningJob:
+    _job_undo(job)
+    ProvisioningJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED,
+        error_step=step,
+        error_code=code,
+        error_message=message,
+        finished_at=timezone.now(),
+        admin_password_sealed="",
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _job_undo(job: ProvisioningJob) -> None:
+    """Remove everything this job made: its schema, its domains and its portal row."""
+    portal_id = ProvisioningJob.objects.filter(pk=job.pk).values_list("portal_id", flat=True).first()
+    if portal_id is None:
+        return
+    portal = Portal.objects.filter(pk=portal_id).first()
+    if portal is None:
+        return
+    schemas.schema_drop(portal.schema_name)
+    with transaction.atomic():
+        ProvisioningJob.objects.filter(pk=job.pk).update(portal=None)
+        Domain.objects.filter(tenant=portal).delete()
+        portal.delete()
+        routing_invalidate()
+
+
+def _fault_injection(step: str) -> None:
+    """Test hook: PROVISIONING_FAULTS = {"<step>": "fail" | "sleep:<seconds>"} (never set in production)."""
+    fault = settings.PROVISIONING_FAULTS.get(step)
+    if fault == "fail":
+        raise RuntimeError(f"injected failure at {step}")
+    if fault and fault.startswith("sleep:"):
+        time.sleep(float(fault.split(":", 1)[1]))
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+_TRANSITIONS = {
+    "suspend": ({PortalStatus.ACTIVE}, PortalStatus.SUSPENDED),
+    "resume": ({PortalStatus.SUSPENDED}, PortalStatus.ACTIVE),
+    "archive": ({PortalStatus.ACTIVE, PortalStatus.SUSPENDED}, PortalStatus.ARCHIVED),
+}
+
+
+def _portal_transition(portal: Portal, action: str) -> Portal:
+    allowed, target = _TRANSITIONS[action]
+    with transaction.atomic():
+        updated = Portal.objects.filter(pk=portal.pk, status__in=allowed).update(status=target)
+        if not updated:
+            portal.refresh_from_db()
+            raise Conflict(
+                _("A portal that is “%(status)s” cannot be %(action)s.")
+                % {"status": portal.get_status_display(), "action": _ACTION_LABELS[action]},
+                code="invalid_transition",
+            )
+        routing_invalidate()
+    portal.refresh_from_db()
+    return portal
+
+
+_ACTION_LABELS = {"suspend": _("suspended"), "resume": _("resumed"), "archive": _("archived")}
+
+
+def portal_suspend(*, portal: Portal) -> Portal:
+    """Take a portal offline: its site shows a notice and nobody can publish."""
+    return _portal_transition(portal, "suspend")
+
+
+def portal_resume(*, portal: Portal) -> Portal:
+    return _portal_transition(portal, "resume")
+
+
+def portal_archive(*, portal: Portal) -> Portal:
+    """Keep a portal read-only for the record (Đ8: published content is kept, not lost)."""
+    return _portal_transition(portal, "archive")
+
+
+def portal_get(*, portal_id: int) -> Portal:
+    portal = Portal.objects.filter(pk=portal_id).first()
+    if portal is None:
+        raise NotFound(_("The portal does not exist."), code="portal_not_found")
+    return portal
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (Monday–Friday, not a holiday)."""
+    holidays = set(settings.PUBLIC_HOLIDAYS)
+    days, current = 0, start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            days += 1
+    return days
+
+
+def downtime_announce(
+    *,
+    portal: Portal,
+    starts_at: dt.datetime,
+    expected_end: dt.datetime,
+    message: str = "",
+    urgent: bool = False,
+    created_by: Any = None,
+) -> DowntimeNotice:
+    """Announce planned downtime; refused under the notice period (NĐ 64/2007 Đ16) unless urgent."""
+    if expected_end <= starts_at:
+        raise ValidationFailed(
+            _("The expected restoration time must be after the start."),
+            code="invalid_period",
+            extra={"field": "expected_end"},
+        )
+    today = timezone.localdate()
+    notice_days = settings.DOWNTIME_NOTICE_WORKING_DAYS
+    if not urgent and working_days_between(today, timezone.localtime(starts_at).date()) < notice_days:
+        raise ValidationFailed(
+            _("Planned downtime must be announced at least %(days)s working days ahead; mark it urgent otherwise.")
+            % {"days": notice_days},
+            code="notice_too_short",
+            extra={"field": "starts_at"},
+        )
+    notice = DowntimeNotice.objects.create(
+        portal=portal,
+        starts_at=starts_at,
+        expected_end=expected_end,
+        message=message,
+        urgent=urgent,
+        created_by=created_by,
+    )
+
+    def forget_cached_notices() -> None:
+        with schema_context(portal.schema_name):
+            cache.delete(DOWNTIME_CACHE_KEY)
+
+    transaction.on_commit(forget_cached_notices)
+    return notice
