@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from tenants import services
+from accounts.services import account_password_set
+from provisioning import services as provisioning_services
+from provisioning.models import JobStatus
 from tenants.models import Portal, PortalKind
 
 DEMO_PASSWORD = "Demo@Portal2026"  # noqa: S105 - printed by `make run`; meets the password rules of Đ10.2.đ
@@ -80,34 +82,48 @@ DEMO_PORTALS = [
 ]
 
 
-def _ensure_admin(username: str) -> None:
+def _ensure_operator() -> None:
     user_model = get_user_model()
-    if not user_model.objects.filter(username=username).exists():
-        user_model.objects.create_superuser(username=username, email="", password=DEMO_PASSWORD)
+    if not user_model.objects.filter(username=CONSOLE_ACCOUNT).exists():
+        user_model.objects.create_superuser(
+            username=CONSOLE_ACCOUNT, email="", password=DEMO_PASSWORD, full_name="Đơn vị Cổng TTĐT tỉnh"
+        )
+
+
+def _provision(demo: DemoPortal) -> Portal:
+    """Through the same request → approval → job path as every real portal, run in-process."""
+    job = provisioning_services.request_file_and_approve(
+        name=demo.name,
+        abbreviation=demo.abbreviation,
+        kind=demo.kind,
+        template=demo.kind,
+        domains=[demo.domain()],
+        address=demo.address,
+        phone=demo.phone,
+        email=demo.email,
+        responsible_person=demo.responsible_person,
+        admin_name=f"Quản trị {demo.name}",
+        admin_email=demo.email,
+        request_reference="DEMO/2026",
+    )
+    finished = provisioning_services.job_run(job_id=job.pk)
+    if finished is None or finished.status != JobStatus.SUCCEEDED:
+        message = finished.error_message if finished else "job locked"
+        raise RuntimeError(f"demo portal {demo.abbreviation}: {message}")
+    portal = Portal.objects.get(abbreviation=demo.abbreviation)
+    # A known password for the demo only; real portals get a one-time password to change.
+    with schema_context(portal.schema_name):
+        admin = get_user_model().objects.get(username=finished.admin_username)
+        account_password_set(user=admin, password=DEMO_PASSWORD)
+    provisioning_services.job_password_reveal(job=finished)  # discard the one-time password
+    return portal
 
 
 def demo_setup() -> list[Portal]:
     """Create whatever of the demo province is missing; running it again changes nothing."""
-    _ensure_admin(CONSOLE_ACCOUNT)
+    _ensure_operator()
     portals = []
-    province = Portal.objects.filter(kind=PortalKind.PROVINCE).first()
     for demo in DEMO_PORTALS:
         portal = Portal.objects.filter(abbreviation=demo.abbreviation).first()
-        if portal is None:
-            portal = services.portal_create(
-                name=demo.name,
-                abbreviation=demo.abbreviation,
-                kind=demo.kind,
-                parent=None if demo.kind == PortalKind.PROVINCE else province,
-                domains=[demo.domain()],
-                address=demo.address,
-                phone=demo.phone,
-                email=demo.email,
-                responsible_person=demo.responsible_person,
-            )
-        if demo.kind == PortalKind.PROVINCE:
-            province = portal
-        with schema_context(portal.schema_name):
-            _ensure_admin(f"admin.{portal.abbreviation}")
-        portals.append(portal)
+        portals.append(portal if portal is not None else _provision(demo))
     return portals

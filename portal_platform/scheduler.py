@@ -20,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: E402
 from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
 
 from portal_platform import tasks  # noqa: E402
+from provisioning.tasks import pool_top_up  # noqa: E402
 
 logger = logging.getLogger("portal_platform.scheduler")
 
@@ -27,6 +28,8 @@ logger = logging.getLogger("portal_platform.scheduler")
 def build_scheduler() -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
     scheduler.add_job(tasks.heartbeat.send, IntervalTrigger(minutes=1), id="heartbeat")
+    # Keeps the spare pool full and, after a deploy with new migrations, migrates or recycles spares.
+    scheduler.add_job(pool_top_up.send, IntervalTrigger(minutes=5), id="pool_top_up")
     return scheduler
 
 
@@ -39,6 +42,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     tasks.heartbeat.send()
+    pool_top_up.send()
     logger.info("scheduler started with jobs: %s", [job.id for job in scheduler.get_jobs()])
     scheduler.start()
 

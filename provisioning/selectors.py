@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from provisioning.models import DowntimeNotice, ProvisioningJob, ProvisioningRequest
-from tenants.models import Portal
+from tenants.models import Portal, PortalKind
 
 
 def request_list(*, status: str | None = None) -> QuerySet[ProvisioningRequest]:
@@ -20,7 +20,11 @@ def job_with_steps(*, job_id: int) -> ProvisioningJob | None:
 
 
 def portal_list(*, status: str | None = None, kind: str | None = None) -> QuerySet[Portal]:
-    queryset = Portal.objects.prefetch_related("domains").order_by("kind", "name")
+    # The provincial portal first, then departments, then communes.
+    kind_order = Case(
+        When(kind=PortalKind.PROVINCE, then=Value(0)), When(kind=PortalKind.DEPARTMENT, then=Value(1)), default=Value(2)
+    )
+    queryset = Portal.objects.prefetch_related("domains").order_by(kind_order, "name")
     if status:
         queryset = queryset.filter(status=status)
     if kind:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -41,7 +42,7 @@ from provisioning.models import (
     SchemaPath,
     StepStatus,
 )
-from provisioning.selectors import DOWNTIME_CACHE_KEY
+from provisioning.selectors import DOWNTIME_CACHE_KEY, downtime_notices_current
 from provisioning.site_templates import SiteTemplate, TemplateError, available_templates, load_template
 from tenants.jobs import enqueue
 from tenants.models import ABBREVIATION_PATTERN, Domain, Portal, PortalKind, PortalStatus
@@ -244,9 +245,14 @@ def job_password_reveal(*, job: ProvisioningJob) -> str | None:
     """The first admin's one-time password, exactly once; afterwards None (only the hash remains)."""
     with transaction.atomic():
         locked = ProvisioningJob.objects.select_for_update().get(pk=job.pk)
-        if not locked.admin_password_sealed:
+        # Only once the job has succeeded: until then an undo could still remove the account.
+        if not locked.admin_password_sealed or locked.status != JobStatus.SUCCEEDED:
             return None
-        password = unseal(locked.admin_password_sealed, purpose=PASSWORD_PURPOSE)
+        try:
+            password = unseal(locked.admin_password_sealed, purpose=PASSWORD_PURPOSE)
+        except InvalidTag:
+            # Sealed under another SECRET_KEY: unreadable for good; a new password must be issued.
+            return None
         locked.admin_password_sealed = ""
         locked.admin_password_revealed_at = timezone.now()
         locked.save(update_fields=["admin_password_sealed", "admin_password_revealed_at"])
@@ -295,8 +301,8 @@ def _step_reserve(ctx: JobContext) -> str:
             ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
                 portal=portal, template_version=str(ctx.template.version)
             )
-    except IntegrityError as exc:
-        # Another request won the race for the abbreviation (or schema) a moment ago.
+    except (IntegrityError, ValidationError) as exc:
+        # django-tenants' own check or the unique constraint: another request won the race for the abbreviation (or schema) a moment ago.
         raise Conflict(
             _("The abbreviation “%(abbreviation)s” was just taken by another request.")
             % {"abbreviation": request.abbreviation},
@@ -395,9 +401,12 @@ def _step_activate(ctx: JobContext) -> str:
         Portal.objects.filter(pk=portal.pk).update(status=PortalStatus.ACTIVE)
         routing_invalidate()
     portal.refresh_from_db()
-    # Warm this process's host map; other processes reload on their first request for the host.
+    # Warm what the first page view reads: this process's host map (other processes reload on
+    # their first request for the new host) and the portal's cached notices.
     router.clear()
     router.resolve(portal.get_primary_domain().domain)
+    with schema_context(portal.schema_name):
+        downtime_notices_current(portal=portal)
     from provisioning import tasks
 
     enqueue(tasks.pool_top_up)
@@ -536,7 +545,11 @@ def _portal_transition(portal: Portal, action: str) -> Portal:
     return portal
 
 
-_ACTION_LABELS = {"suspend": _("suspended"), "resume": _("resumed"), "archive": _("archived")}
+_ACTION_LABELS = {
+    "suspend": gettext_lazy("suspended"),
+    "resume": gettext_lazy("resumed"),
+    "archive": gettext_lazy("archived"),
+}
 
 
 def portal_suspend(*, portal: Portal) -> Portal:
@@ -581,6 +594,12 @@ def downtime_announce(
     created_by: Any = None,
 ) -> DowntimeNotice:
     """Announce planned downtime; refused under the notice period (NĐ 64/2007 Đ16) unless urgent."""
+    if portal.status == PortalStatus.ARCHIVED:
+        raise ValidationFailed(_("An archived portal has no service to interrupt."), code="portal_archived")
+    if expected_end <= timezone.now():
+        raise ValidationFailed(
+            _("The expected restoration time is already past."), code="invalid_period", extra={"field": "expected_end"}
+        )
     if expected_end <= starts_at:
         raise ValidationFailed(
             _("The expected restoration time must be after the start."),

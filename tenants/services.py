@@ -137,8 +137,8 @@ def portal_create(
             portal.status = PortalStatus.ACTIVE
             portal.save(update_fields=["status", "updated_at"])
             routing_invalidate()
-    except IntegrityError as exc:
-        # Two requests racing for the same abbreviation or domain: the unique constraints decide.
+    except (IntegrityError, ValidationError) as exc:
+        # django-tenants' own check or the unique constraints: two requests racing for the same abbreviation or domain: the unique constraints decide.
         raise Conflict(_("Another request has just taken this abbreviation or domain."), code="name_conflict") from exc
     finally:
         tenant_db.set_schema_to_public()
