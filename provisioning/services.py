@@ -47,7 +47,7 @@ from provisioning.site_templates import SiteTemplate, TemplateError, available_t
 from tenants.jobs import enqueue
 from tenants.models import ABBREVIATION_PATTERN, Domain, Portal, PortalKind, PortalStatus
 from tenants.routing import router, routing_invalidate
-from tenants.services import portal_fields_validate, schema_name_for, validate_domain_name
+from tenants.services import domains_clean, portal_fields_validate, portal_names_check_free, schema_name_for
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +142,8 @@ def request_file(
             code="request_reference_required",
             extra={"field": "request_reference"},
         )
-    cleaned = [validate_domain_name(d) for d in (domains or [default_domain(abbreviation=abbreviation, kind=kind)])]
-    if len(set(cleaned)) != len(cleaned):
-        raise ValidationFailed(_("A domain is listed twice."), code="duplicate_domain", extra={"field": "domains"})
-    _names_check_free(abbreviation=abbreviation, domains=cleaned)
+    cleaned = domains_clean(domains or [default_domain(abbreviation=abbreviation, kind=kind)])
+    portal_names_check_free(abbreviation=abbreviation, domains=cleaned)
     return ProvisioningRequest.objects.create(
         name=name.strip(),
         abbreviation=abbreviation,
@@ -163,22 +161,6 @@ def request_file(
         request_reference=request_reference.strip(),
         filed_by=filed_by,
     )
-
-
-def _names_check_free(*, abbreviation: str, domains: list[str]) -> None:
-    if Portal.objects.filter(abbreviation=abbreviation).exists() or schema_exists(schema_name_for(abbreviation)):
-        raise Conflict(
-            _("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation},
-            code="abbreviation_taken",
-            extra={"field": "abbreviation"},
-        )
-    taken = list(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
-    if taken:
-        raise Conflict(
-            _("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)},
-            code="domain_taken",
-            extra={"field": "domains", "value": taken},
-        )
 
 
 def request_approve(
@@ -281,7 +263,7 @@ def _step_reserve(ctx: JobContext) -> str:
         ctx.portal = Portal.objects.get(pk=ctx.job.portal_id)
         return _("already reserved")
     request = ctx.request
-    _names_check_free(abbreviation=request.abbreviation, domains=list(request.domains))
+    portal_names_check_free(abbreviation=request.abbreviation, domains=list(request.domains))
     try:
         with transaction.atomic():
             portal = Portal.objects.create(

@@ -72,6 +72,31 @@ def portal_fields_validate(*, name: str, abbreviation: str, kind: str, parent: P
             ) from None
 
 
+def domains_clean(domains: list[str]) -> list[str]:
+    """Validated, normalised domains, none listed twice."""
+    cleaned = [validate_domain_name(d) for d in domains]
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationFailed(_("A domain is listed twice."), code="duplicate_domain", extra={"field": "domains"})
+    return cleaned
+
+
+def portal_names_check_free(*, abbreviation: str, domains: list[str]) -> None:
+    """A friendly early check; the unique constraints are what decide a race."""
+    if Portal.objects.filter(abbreviation=abbreviation).exists() or schema_exists(schema_name_for(abbreviation)):
+        raise Conflict(
+            _("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation},
+            code="abbreviation_taken",
+            extra={"field": "abbreviation"},
+        )
+    taken = list(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
+    if taken:
+        raise Conflict(
+            _("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)},
+            code="domain_taken",
+            extra={"field": "domains", "value": taken},
+        )
+
+
 def portal_create(
     *,
     name: str,
@@ -96,26 +121,9 @@ def portal_create(
         raise ValidationFailed(
             _("At least one domain is required."), code="domain_required", extra={"field": "domains"}
         )
-    cleaned_domains = [validate_domain_name(d) for d in domains]
-    if len(set(cleaned_domains)) != len(cleaned_domains):
-        raise ValidationFailed(_("A domain is listed twice."), code="duplicate_domain", extra={"field": "domains"})
-
+    cleaned_domains = domains_clean(domains)
     schema_name = schema_name_for(abbreviation)
-    if Portal.objects.filter(abbreviation=abbreviation).exists():
-        raise Conflict(
-            _("The abbreviation “%(abbreviation)s” is already in use.") % {"abbreviation": abbreviation},
-            code="abbreviation_taken",
-            extra={"field": "abbreviation"},
-        )
-    taken = list(Domain.objects.filter(domain__in=cleaned_domains).values_list("domain", flat=True))
-    if taken:
-        raise Conflict(
-            _("Domains already in use: %(domains)s.") % {"domains": ", ".join(taken)},
-            code="domain_taken",
-            extra={"field": "domains", "value": taken},
-        )
-    if schema_exists(schema_name):
-        raise Conflict(_("The schema %(schema)s already exists.") % {"schema": schema_name}, code="schema_exists")
+    portal_names_check_free(abbreviation=abbreviation, domains=cleaned_domains)
 
     try:
         with transaction.atomic():
