@@ -63,6 +63,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench` and `infra` impor
     sys.path.insert(0, str(ROOT))
 
 from bench.routing import BenchError, Server, _raise_on_signal, free_port, get, log  # noqa: E402
+from infra.embedded import SeaweedFSService, ServiceError  # noqa: E402
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_prov"
 CACHE_URL = "redis://127.0.0.1:6379/14"
@@ -77,10 +78,15 @@ REQUESTS_PATH = "/api/v1/provisioning/requests/"
 JOB_PATH = "/api/v1/provisioning/jobs/{id}/"
 STEPS = ("reserve", "schema", "domains", "roles", "content", "admin", "activate")
 API_PATHS = ("pool", "clone", "migrate")
+# The warm-pool API path again, with the home page polled less often: how much the benchmark's own
+# 5 ms polling (each 404 costs the web workers CPU) slows the job down on a 2-core machine.
+SLOW_POLL = "slowpoll"
+API_KINDS = (*API_PATHS, SLOW_POLL)
 RAW_KINDS = ("create_schema", "raw_clone")
-KINDS = API_PATHS + RAW_KINDS
+KINDS = API_KINDS + RAW_KINDS
 LABELS = {
     "pool": "API, warm pool (schema_path=pool)",
+    SLOW_POLL: "API, warm pool, home page polled every --slow-poll-ms",
     "clone": "API, clone (schema_path=clone)",
     "migrate": "API, migrations (schema_path=migrate)",
     "create_schema": "django-tenants create_schema (auto_create_schema), alone",
@@ -88,6 +94,7 @@ LABELS = {
     "series": "API, default path (pool first), in a row",
 }
 
+SLOW_POLL_MS = 50.0
 POLL_MS = 5.0  # default pause between two GETs of the new portal's home page
 LIVE_TIMEOUT = 60.0  # request → live, per portal
 JOB_TIMEOUT = 60.0  # live → job recorded as succeeded
@@ -98,6 +105,7 @@ SETUP_TIMEOUT = 900.0
 START_TIMEOUT = 60.0
 WORKER_READY_TEXT = "ready for action"
 GUNICORN_WORKERS = 2
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 GROWTH_LIMIT = 1.25  # "no growth": the last block's p50 is at most this times the first's (noise)
 
 
@@ -433,6 +441,22 @@ class Monitor:
         self.conn.close()
 
 
+def group_cpu_ms(pgid: int) -> float:
+    """User + system CPU time (ms) of every live process in process group ``pgid`` (Linux /proc)."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, pgrp, … utime(11), stime(12)
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks * 1000 / CLOCK_TICKS
+
+
 # --- The console API ------------------------------------------------------------------------------
 
 
@@ -481,6 +505,8 @@ class Provision:
     tables: int
     refill_s: float = 0.0  # untimed wait before this provision for the pool to be full again
     load: float = 0.0  # 1-minute load average when it started
+    web_cpu_ms: float = 0.0  # CPU time of gunicorn (master + workers) from just before the POST to live
+    worker_cpu_ms: float = 0.0  # CPU time of the dramatiq worker over the same span
 
     def part(self, name: str) -> float:
         if name in self.steps:
@@ -498,6 +524,7 @@ def provision(
     schema_path: str,
     schemas_before: int,
     poll_s: float,
+    cpu_groups: tuple[int, int],
 ) -> Provision:
     abbreviation = f"bp-{kind}-{index:03d}"
     name = f"Sở thử nghiệm {abbreviation}"
@@ -514,6 +541,7 @@ def provision(
         "schema_path": schema_path,
     }
     polls: Counter[int] = Counter()
+    web_cpu, worker_cpu = (group_cpu_ms(group) for group in cpu_groups)
     wall_sent = time.time()
     sent = time.perf_counter()
     status, data = api.call("POST", REQUESTS_PATH, payload)
@@ -531,6 +559,9 @@ def provision(
         if got == 200:
             live = time.perf_counter()
             wall_live = time.time()
+            web_cpu, worker_cpu = (
+                group_cpu_ms(group) - before for group, before in zip(cpu_groups, (web_cpu, worker_cpu), strict=True)
+            )
             break
         if time.perf_counter() >= deadline:
             _status, state = api.call("GET", JOB_PATH.format(id=job_id))
@@ -568,6 +599,8 @@ def provision(
         steps=steps,
         schema_path=str(job.get("schema_path")),
         polls=polls,
+        web_cpu_ms=web_cpu,
+        worker_cpu_ms=worker_cpu,
         schemas_before=schemas_before,
         tables=monitor.tables("portal_" + abbreviation.replace("-", "_")),
     )
@@ -600,14 +633,14 @@ def slope_per_100(xs: list[int], ys: list[float]) -> float:
 # An additive decomposition of request → live (server and benchmark read the same clock)...
 PARTS = ("queue_ms", *STEPS[:-1], "bookkeeping_ms", "to_live_ms")
 # ...and, for reference, figures that overlap those parts.
-OVERLAPPING = ("post_ms", "activate", "job_ms")
+OVERLAPPING = ("post_ms", "activate", "job_ms", "web_cpu_ms", "worker_cpu_ms")
 
 
 def report_paths(results: dict[str, list[Provision]], raw: dict[str, list[float]]) -> None:
     log("")
     log("request → live (ms), per path:")
     log(f"  {'path':<14} {'n':>3} {'p50':>9} {'p95':>9} {'min':>9} {'max':>9}  what")
-    for kind in API_PATHS:
+    for kind in API_KINDS:
         values = [p.live_ms for p in results[kind]]
         log(
             f"  {kind:<14} {len(values):>3} {pct(values, 50):>9.1f} {pct(values, 95):>9.1f} "
@@ -621,18 +654,18 @@ def report_paths(results: dict[str, list[Provision]], raw: dict[str, list[float]
         )
     log("")
     log("where the time goes (p50 of each part, ms; steps as the job records them):")
-    log("  " + f"{'part':<15}" + "".join(f"{kind:>10}" for kind in API_PATHS))
+    log("  " + f"{'part':<15}" + "".join(f"{kind:>10}" for kind in API_KINDS))
     for name in PARTS:
-        log("  " + f"{name:<15}" + "".join(f"{pct([p.part(name) for p in results[k]], 50):>10.1f}" for k in API_PATHS))
+        log("  " + f"{name:<15}" + "".join(f"{pct([p.part(name) for p in results[k]], 50):>10.1f}" for k in API_KINDS))
     log(
         "  "
         + f"{'(sum of p50s)':<15}"
-        + "".join(f"{sum(pct([p.part(n) for p in results[k]], 50) for n in PARTS):>10.1f}" for k in API_PATHS)
+        + "".join(f"{sum(pct([p.part(n) for p in results[k]], 50) for n in PARTS):>10.1f}" for k in API_KINDS)
     )
     log("  overlapping the above:")
     for name in OVERLAPPING:
-        log("  " + f"{name:<15}" + "".join(f"{pct([p.part(name) for p in results[k]], 50):>10.1f}" for k in API_PATHS))
-    for kind in API_PATHS:
+        log("  " + f"{name:<15}" + "".join(f"{pct([p.part(name) for p in results[k]], 50):>10.1f}" for k in API_KINDS))
+    for kind in API_KINDS:
         polls: Counter[int] = Counter()
         for p in results[kind]:
             polls.update(p.polls)
@@ -691,6 +724,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--poll-ms", type=float, default=POLL_MS, help=f"pause between two GETs of the new home page ({POLL_MS:g})"
     )
+    parser.add_argument(
+        "--slow-poll-ms",
+        type=float,
+        default=SLOW_POLL_MS,
+        help=f"polling pause of the '{SLOW_POLL}' control variant of the warm-pool path ({SLOW_POLL_MS:g})",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: --n 3 --series 10 --block 5")
     parser.add_argument(
         "--broker-url",
@@ -708,8 +747,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--series must be in [0, 5000]")
     if not 1 <= args.block <= 1000:
         parser.error("--block must be in [1, 1000]")
-    if not 0 <= args.poll_ms <= 1000:
-        parser.error("--poll-ms must be in [0, 1000]")
+    if not 0 <= args.poll_ms <= 1000 or not 0 <= args.slow_poll_ms <= 1000:
+        parser.error("--poll-ms and --slow-poll-ms must be in [0, 1000]")
     if not 1 <= args.pool_size <= 50:
         parser.error("--pool-size must be in [1, 50] (the benchmark measures a warm pool)")
     if not urlsplit(args.broker_url).scheme.startswith("amqp"):
@@ -725,8 +764,6 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         recreate_vhost(vhost)
     recreate_database(DATABASE_URL)
     flush_cache(CACHE_URL)
-
-    from infra.embedded import SeaweedFSService
 
     s3 = SeaweedFSService(tmp / "s3", port=SeaweedFSService.pick_free_port())
     web: WebServer | None = None
@@ -758,12 +795,16 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         helper = RawHelper(env, tmp / "helper.log")
         monitor = Monitor(DATABASE_URL)
         api = ConsoleApi(web.port, match.group(1))
-        poll_s = args.poll_ms / 1000
+        poll_s, slow_poll_s = args.poll_ms / 1000, args.slow_poll_ms / 1000
         log(
             f"gunicorn ({GUNICORN_WORKERS} sync workers) on 127.0.0.1:{web.port}, dramatiq worker "
             f"(1 process, 2 threads) on {urlsplit(args.broker_url).hostname} vhost {vhost}, "
             f"pool size {args.pool_size}; {monitor.schemas()} schemas, {monitor.portals()} portals"
         )
+
+        def cpu_groups() -> tuple[int, int]:
+            assert web is not None and web.process is not None and worker is not None and worker.process is not None
+            return web.process.pid, worker.process.pid  # each leads its own process group
 
         def live_check() -> None:
             for proc in (web, worker):
@@ -775,8 +816,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             live_check()
             refill = monitor.wait_quiet(args.pool_size)
             schemas_before, load = monitor.schemas(), os.getloadavg()[0]
-            if kind in API_PATHS:
-                prov = provision(api, web.port, monitor, kind, index, kind, schemas_before, poll_s)
+            if kind in API_KINDS:
+                path, poll = ("pool", slow_poll_s) if kind == SLOW_POLL else (kind, poll_s)
+                prov = provision(api, web.port, monitor, kind, index, path, schemas_before, poll, cpu_groups())
                 prov.refill_s, prov.load = refill, load
                 return prov, None, 0
             schema = f"bench_raw_{kind}_{index:03d}"
@@ -791,7 +833,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             figure = prov.live_ms if prov is not None else ms
             log(f"  {kind:<14} {figure:8.1f} ms")
 
-        results: dict[str, list[Provision]] = {kind: [] for kind in API_PATHS}
+        results: dict[str, list[Provision]] = {kind: [] for kind in API_KINDS}
         raw: dict[str, list[float]] = {kind: [] for kind in RAW_KINDS}
         tables: dict[str, set[int]] = {kind: set() for kind in KINDS}
         log(f"comparison: {args.n} rounds, each path once per round, order rotated every round")
@@ -823,7 +865,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 live_check()
                 refill = monitor.wait_quiet(args.pool_size)
                 load = os.getloadavg()[0]
-                prov = provision(api, web.port, monitor, "s", index, "", monitor.schemas(), poll_s)
+                prov = provision(api, web.port, monitor, "s", index, "", monitor.schemas(), poll_s, cpu_groups())
                 prov.refill_s, prov.load = refill, load
                 if prov.schema_path != "pool":
                     raise BenchError(f"{prov.abbreviation}: the default path used {prov.schema_path!r}, not the pool")
@@ -861,6 +903,15 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     migrate_p50 = pct(migrate_live, 50)
     ratio = migrate_p50 / p50 if p50 else 0.0
     create_schema_p50 = pct(raw["create_schema"], 50)
+    slow = results[SLOW_POLL]
+    job_fast, job_slow = pct([p.job_ms for p in results["pool"]], 50), pct([p.job_ms for p in slow], 50)
+    log("")
+    log(
+        f"polling cost: warm-pool job p50 {job_fast:.1f} ms with the home page polled every {args.poll_ms:g} ms, "
+        f"{job_slow:.1f} ms with every {args.slow_poll_ms:g} ms (request → live p50 {p50:.1f} vs "
+        f"{pct([p.live_ms for p in slow], 50):.1f} ms); gunicorn CPU per provision p50 "
+        f"{pct([p.web_cpu_ms for p in results['pool']], 50):.0f} vs {pct([p.web_cpu_ms for p in slow], 50):.0f} ms"
+    )
     summary: dict[str, Any] = {}
     if series:
         blocks = blocks_of(series, args.block)
@@ -934,6 +985,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 "create_schema_p50_ms": round(create_schema_p50, 1),
                 "create_schema_p95_ms": round(pct(raw["create_schema"], 95), 1),
                 "create_schema_ratio": round(create_schema_p50 / p50, 1) if p50 else 0.0,
+                "slow_poll_p50_ms": round(pct([p.live_ms for p in slow], 50), 1),
+                "pool_job_p50_ms": round(job_fast, 1),
+                "slow_poll_job_p50_ms": round(job_slow, 1),
                 **summary,
                 "schemas_at_end": schemas_at_end,
                 "portals_at_end": portals_at_end,
@@ -944,7 +998,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                     kind: {
                         name: round(pct([p.part(name) for p in results[kind]], 50), 1) for name in PARTS + OVERLAPPING
                     }
-                    for kind in API_PATHS
+                    for kind in API_KINDS
                 },
             },
             ensure_ascii=False,
@@ -972,6 +1026,9 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except BenchError as exc:
+        print(f"bench/provisioning.py: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except ServiceError as exc:  # SeaweedFS would not start
         print(f"bench/provisioning.py: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -10,23 +10,40 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from content.models import AuditEvent, Category, Menu, MenuItem, Page, Role, SiteSettings
+from accounts.models import User
+from content import services
+from content.models import (
+    AuditEvent,
+    BoardMember,
+    Category,
+    EditorialBoard,
+    Menu,
+    MenuItem,
+    Page,
+    Role,
+    SiteSettings,
+)
+from portal_platform.errors import ApplicationError
 from tenants.context import tenant_db
 
 if TYPE_CHECKING:
     # django-stubs makes the admin classes generic; Django itself does not (no __class_getitem__).
     _ModelAdmin = admin.ModelAdmin[Any]
     _MenuItemInlineBase = admin.TabularInline[MenuItem, Menu]
+    _BoardMemberInlineBase = admin.TabularInline[BoardMember, EditorialBoard]
 else:
     _ModelAdmin = admin.ModelAdmin
     _MenuItemInlineBase = admin.TabularInline
+    _BoardMemberInlineBase = admin.TabularInline
 
 
 class PortalOnlyAdmin(_ModelAdmin):
@@ -177,4 +194,171 @@ class AuditEventAdmin(PortalOnlyAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+
+# --- editorial board ----------------------------------------------------------------------------
+# Writes go through content.services (which keep the role groups in step and record the audit
+# log); the forms ask the services' checks first so that a broken rule is shown on the form, in
+# Vietnamese, with nothing saved.
+
+
+def _error_apply(form: forms.BaseForm, exc: ApplicationError) -> None:
+    field = exc.extra.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+class EditorialBoardForm(forms.ModelForm[EditorialBoard]):
+    class Meta:
+        model = EditorialBoard
+        fields = ("decision_number", "decision_date", "issuer", "note")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is None and not self.errors:
+            try:
+                services.board_create_check(
+                    decision_number=cleaned.get("decision_number", ""),
+                    decision_date=cleaned["decision_date"],
+                    issuer=cleaned.get("issuer", ""),
+                )
+            except ApplicationError as exc:
+                _error_apply(self, exc)
+        return cleaned
+
+
+class BoardMemberInline(_BoardMemberInlineBase):
+    """The board's seats, past and present, for reading; seats are added and ended on their own page."""
+
+    model = BoardMember
+    extra = 0
+    can_delete = False
+    fields = ("account", "position", "starts_on", "ends_on")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EditorialBoard)
+class EditorialBoardAdmin(PortalOnlyAdmin):
+    """Only the tenant admin's role holds the board's permissions (site templates)."""
+
+    form = EditorialBoardForm
+    list_display = ("decision_number", "decision_date", "issuer", "is_current", "sitting_members")
+    list_filter = ("is_current",)
+    search_fields = ("decision_number", "issuer")
+    inlines = (BoardMemberInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: EditorialBoard | None) -> tuple[type[Any], ...]:
+        return self.inlines if obj is not None else ()  # a new board has no seats yet
+
+    @admin.display(description=_("sitting members"))
+    def sitting_members(self, obj: EditorialBoard) -> int:
+        return obj.members.filter(ends_on__isnull=True).count()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: EditorialBoard | None = None) -> tuple[str, ...]:
+        # A decision is a record: once entered it is not rewritten (a new decision makes a new board).
+        if obj is not None:
+            return ("decision_number", "decision_date", "issuer", "note", "is_current", "created_by", "created_at")
+        return ()
+
+    def save_model(self, request: HttpRequest, obj: EditorialBoard, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing on an existing board is editable here
+        board = services.board_create(
+            decision_number=obj.decision_number,
+            decision_date=obj.decision_date,
+            issuer=obj.issuer,
+            note=obj.note,
+            actor=request.user.get_username(),
+            request=request,
+        )
+        obj.pk = board.pk
+        obj.is_current = board.is_current
+        obj.created_at = board.created_at
+
+    def has_delete_permission(self, request: HttpRequest, obj: EditorialBoard | None = None) -> bool:
+        return False
+
+
+class BoardMemberForm(forms.ModelForm[BoardMember]):
+    class Meta:
+        model = BoardMember
+        fields = ("board", "account", "position", "starts_on", "ends_on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["board"].queryset = EditorialBoard.objects.filter(is_current=True)
+            current = EditorialBoard.objects.filter(is_current=True).first()
+            if current is not None:
+                self.fields["board"].initial = current.pk
+            self.fields["account"].queryset = User.objects.filter(is_active=True).order_by("username")
+            self.fields["starts_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk is None:
+                services.board_member_check(
+                    board=cleaned["board"], account=cleaned["account"], position=cleaned["position"]
+                )
+            elif (
+                cleaned.get("ends_on") is not None
+                and self.instance.starts_on is not None
+                and cleaned["ends_on"] < self.instance.starts_on
+            ):
+                self.add_error("ends_on", _("The end date cannot be before the start date."))
+        except ApplicationError as exc:
+            _error_apply(self, exc)
+        return cleaned
+
+
+@admin.register(BoardMember)
+class BoardMemberAdmin(PortalOnlyAdmin):
+    """Seat an account on the current board, or end a seat by giving its end date."""
+
+    form = BoardMemberForm
+    list_display = ("account", "position", "board", "starts_on", "ends_on")
+    list_filter = ("position", ("ends_on", admin.EmptyFieldListFilter), "board")
+    search_fields = ("account__username", "account__full_name")
+    list_select_related = ("account", "board")
+
+    def get_fields(self, request: HttpRequest, obj: BoardMember | None = None) -> list[Any]:
+        # A seat starts open; it is ended later, from its own page.
+        if obj is None:
+            return ["board", "account", "position", "starts_on"]
+        return ["board", "account", "position", "starts_on", "ends_on", "created_by", "ended_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: BoardMember | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        fixed = ("board", "account", "position", "starts_on", "created_by", "ended_by")
+        return fixed if obj.ends_on is None else (*fixed, "ends_on")
+
+    def save_model(self, request: HttpRequest, obj: BoardMember, form: Any, change: bool) -> None:
+        actor = request.user.get_username()
+        if not change:
+            seat = services.board_member_add(
+                board=obj.board,
+                account=obj.account,
+                position=obj.position,
+                starts_on=obj.starts_on,
+                actor=actor,
+                request=request,
+            )
+            obj.pk = seat.pk
+            return
+        ends_on = form.cleaned_data.get("ends_on")
+        if ends_on is not None:
+            services.board_member_end(seat=obj, ends_on=ends_on, actor=actor, request=request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: BoardMember | None = None) -> bool:
         return False

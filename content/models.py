@@ -1,13 +1,15 @@
 """Content of one portal — tenant schema (one copy of every table per portal).
 
 Here: the audit trail, the section tree (chuyên mục), the background pages (thông tin nền), the
-menus, the site-level settings, and the link between the editorial roles and their auth groups.
+menus, the site-level settings, the link between the editorial roles and their auth groups, and
+the editorial board (the decision that set it up, its members and their positions).
 Provisioning fills them from a site template (``provisioning/templates/``) through
 ``content.services``; articles, legal documents and the publishing workflow build on them.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -341,3 +343,113 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} ({self.group.name})"
+
+
+# --- editorial board (Ban Biên tập, Decision 80/2025 Đ11) ------------------------------------------
+
+
+class BoardPosition(models.TextChoices):
+    HEAD = "head", _("Head of the board")
+    DEPUTY = "deputy", _("Deputy head of the board")
+    MEMBER = "member", _("Member of the board")
+
+
+# The editorial role (``content.roles``) each position carries; content.services keeps the groups
+# of those roles in step with the memberships.
+POSITION_ROLES: dict[str, str] = {
+    BoardPosition.HEAD: roles.BOARD_HEAD,
+    BoardPosition.DEPUTY: roles.BOARD_DEPUTY,
+    BoardPosition.MEMBER: roles.EDITOR,
+}
+
+
+class EditorialBoard(models.Model):
+    """A board as set up by a decision (quyết định thành lập Ban Biên tập): its number, date and signer.
+
+    One board is current per portal (partial unique constraint); a new decision makes a new board and
+    the earlier ones stay, with their members, for the record. Rows are written only by
+    ``content.services`` (``board_create``).
+    """
+
+    decision_number = models.CharField(_("decision number"), max_length=100)
+    decision_date = models.DateField(_("decision date"))
+    issuer = models.CharField(_("issued by"), max_length=255, help_text=_("The authority that signed the decision."))
+    note = models.TextField(_("note"), blank=True)
+    is_current = models.BooleanField(_("current board"), default=True, editable=False)
+    created_by = models.CharField(_("created by"), max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("editorial board")
+        verbose_name_plural = _("editorial boards")
+        ordering = ["-is_current", "-decision_date", "-pk"]
+        # Boards are history: never deleted.
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="editorialboard_one_current",
+                violation_error_message=_("This portal already has a current editorial board."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Editorial board (decision %(number)s)") % {"number": self.decision_number})
+
+
+class BoardMember(models.Model):
+    """An account's seat on a board, with its position and the dates it held it.
+
+    A seat that ends gets ``ends_on`` and stays; at most one sitting head per board, and an account
+    sits at most once per board at a time (partial unique constraints, so a race is decided by the
+    database). A board has no head only between its creation and the first head's appointment.
+    """
+
+    board = models.ForeignKey(
+        EditorialBoard, verbose_name=_("editorial board"), on_delete=models.PROTECT, related_name="members"
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT, related_name="board_seats"
+    )
+    position = models.CharField(_("position"), max_length=16, choices=BoardPosition.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    created_by = models.CharField(_("created by"), max_length=150, blank=True, editable=False)
+    ended_by = models.CharField(_("ended by"), max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("board member")
+        verbose_name_plural = _("board members")
+        ordering = ["board", "ends_on", "position", "starts_on"]
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board"],
+                condition=Q(position="head", ends_on__isnull=True),
+                name="boardmember_one_head",
+                violation_error_message=_("This board already has a head; end the current head's term first."),
+            ),
+            models.UniqueConstraint(
+                fields=["board", "account"],
+                condition=Q(ends_on__isnull=True),
+                name="boardmember_one_seat_per_account",
+                violation_error_message=_("This account already sits on this board."),
+            ),
+            models.CheckConstraint(name="boardmember_position_valid", condition=Q(position__in=BoardPosition.values)),
+            models.CheckConstraint(
+                name="boardmember_period_valid",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} — {self.get_position_display()}"
+
+    @property
+    def is_sitting(self) -> bool:
+        return self.ends_on is None

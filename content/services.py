@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import handover
+from accounts.models import User
 from content import roles as role_keys
-from content.models import AuditEvent, Category, Menu, MenuItem, Page, PageKind, Role, SiteSettings
-from portal_platform.errors import Conflict, ValidationFailed
+from content.models import (
+    POSITION_ROLES,
+    AuditEvent,
+    BoardMember,
+    BoardPosition,
+    Category,
+    EditorialBoard,
+    Menu,
+    MenuItem,
+    Page,
+    PageKind,
+    Role,
+    SiteSettings,
+)
+from portal_platform.audit import BOARD_CHANGE, audit_log_record
+from portal_platform.errors import ApplicationError, Conflict, ValidationFailed
 from provisioning.site_templates import MenuItemSpec, RoleSpec, SectionSpec, SiteTemplate, TemplateError
 
 # Sections and menu items get orders 10, 20, 30 … so the board can slot one in between without
@@ -312,3 +330,282 @@ def site_content_apply(*, template: SiteTemplate, agency_name: str) -> None:
                 object_repr=f"{template.key} v{template.version}",
                 data={"template": template.key, "version": template.version, "created": changed},
             )
+
+
+# --- editorial board ------------------------------------------------------------------------------
+
+
+def _audit_board(*, op: str, actor: str, target: str, request: HttpRequest | None, data: dict[str, Any]) -> None:
+    audit_log_record(action=BOARD_CHANGE, actor=actor, target=target, request=request, data={"op": op, **data})
+
+
+def _role_groups(*, keys: set[str]) -> dict[str, Group]:
+    found = {role.key: role.group for role in Role.objects.select_related("group").filter(key__in=keys)}
+    missing = keys - set(found)
+    if missing:
+        raise ApplicationError(
+            _("This portal has no editorial role “%(role)s”; apply its site template's roles first.")
+            % {"role": ", ".join(sorted(missing))},
+            code="role_missing",
+        )
+    return found
+
+
+def board_roles_sync(*, account: User) -> None:
+    """Give ``account`` the role groups of the seats it holds on the current board, and take away
+    those of seats it no longer holds.
+
+    Only the three board roles (head, deputy head, editor/member) are touched, and one is removed
+    only when no sitting seat still implies it; contributor and tenant-admin groups are not the
+    board's to change.
+    """
+    groups = _role_groups(keys=set(POSITION_ROLES.values()))
+    held = set(
+        BoardMember.objects.filter(account=account, ends_on__isnull=True, board__is_current=True).values_list(
+            "position", flat=True
+        )
+    )
+    wanted = {POSITION_ROLES[position] for position in held}
+    for key, group in groups.items():
+        if key in wanted:
+            account.groups.add(group)
+        else:
+            account.groups.remove(group)
+
+
+def board_create(
+    *,
+    decision_number: str,
+    decision_date: dt.date,
+    issuer: str,
+    note: str = "",
+    actor: str = "",
+    request: HttpRequest | None = None,
+) -> EditorialBoard:
+    """Record the decision that sets up a new editorial board and make it the current one.
+
+    The previous board stays for the record; its sitting members' seats end on the new decision's
+    date and the role groups those seats gave are taken back (members of the new board are then
+    added with ``board_member_add``).
+    """
+    decision_number = decision_number.strip()
+    issuer = issuer.strip()
+    with transaction.atomic():
+        # Lock the current board first, so the date check and the switch see the same board.
+        list(EditorialBoard.objects.select_for_update().filter(is_current=True))
+        board_create_check(decision_number=decision_number, decision_date=decision_date, issuer=issuer)
+        return _board_create(
+            decision_number=decision_number,
+            decision_date=decision_date,
+            issuer=issuer,
+            note=note,
+            actor=actor,
+            request=request,
+        )
+
+
+def board_create_check(*, decision_number: str, decision_date: dt.date, issuer: str) -> None:
+    """The rules ``board_create`` enforces, for forms to show before saving."""
+    if not decision_number.strip():
+        raise ValidationFailed(
+            _("Enter the number of the decision that set up the board."),
+            code="decision_number_required",
+            extra={"field": "decision_number"},
+        )
+    if not issuer.strip():
+        raise ValidationFailed(
+            _("Enter the authority that signed the decision."), code="issuer_required", extra={"field": "issuer"}
+        )
+    previous = EditorialBoard.objects.filter(is_current=True).first()
+    if previous is not None and decision_date < previous.decision_date:
+        raise ValidationFailed(
+            _("The new board's decision cannot be dated before the current board's (%(date)s).")
+            % {"date": previous.decision_date.strftime("%d/%m/%Y")},
+            code="decision_date_too_early",
+            extra={"field": "decision_date"},
+        )
+
+
+def _board_create(
+    *,
+    decision_number: str,
+    decision_date: dt.date,
+    issuer: str,
+    note: str,
+    actor: str,
+    request: HttpRequest | None,
+) -> EditorialBoard:
+    with transaction.atomic():
+        previous = EditorialBoard.objects.select_for_update().filter(is_current=True).first()
+        ended: list[str] = []
+        if previous is not None:
+            seats = list(previous.members.select_related("account").filter(ends_on__isnull=True))
+            for seat in seats:
+                seat.ends_on = max(decision_date, seat.starts_on)
+                seat.ended_by = actor
+                seat.save(update_fields=["ends_on", "ended_by", "updated_at"])
+                ended.append(seat.account.username)
+            previous.is_current = False
+            previous.save(update_fields=["is_current", "updated_at"])
+            for seat in seats:
+                board_roles_sync(account=seat.account)
+        try:
+            with transaction.atomic():
+                board = EditorialBoard.objects.create(
+                    decision_number=decision_number,
+                    decision_date=decision_date,
+                    issuer=issuer,
+                    note=note,
+                    created_by=actor,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("Another editorial board was just recorded; reload the page and try again."),
+                code="board_conflict",
+            ) from exc
+        _audit_board(
+            op="board.create",
+            actor=actor,
+            target=str(board),
+            request=request,
+            data={
+                "board": board.pk,
+                "decision_number": decision_number,
+                "decision_date": decision_date.isoformat(),
+                "issuer": issuer,
+                "previous_board": previous.pk if previous is not None else None,
+                "seats_ended": ended,
+            },
+        )
+    return board
+
+
+def board_member_check(*, board: EditorialBoard, account: User, position: str) -> None:
+    """The rules ``board_member_add`` enforces, for forms to show before saving."""
+    if position not in BoardPosition.values:
+        raise ValidationFailed(
+            _("Choose a position: head, deputy head or member."), code="invalid_position", extra={"field": "position"}
+        )
+    if not board.is_current:
+        raise ValidationFailed(
+            _("Members can only be added to the current editorial board."),
+            code="board_not_current",
+            extra={"field": "board"},
+        )
+    if not account.is_active:
+        raise ValidationFailed(
+            _("The account “%(username)s” is closed or disabled.") % {"username": account.username},
+            code="account_inactive",
+            extra={"field": "account"},
+        )
+    if BoardMember.objects.filter(board=board, account=account, ends_on__isnull=True).exists():
+        raise Conflict(
+            _("“%(name)s” already sits on this board; end the current seat first to change position.")
+            % {"name": account},
+            code="already_member",
+            extra={"field": "account"},
+        )
+    if (
+        position == BoardPosition.HEAD
+        and BoardMember.objects.filter(board=board, position=BoardPosition.HEAD, ends_on__isnull=True).exists()
+    ):
+        raise Conflict(
+            _("This board already has a head; end the current head's term first."),
+            code="board_has_head",
+            extra={"field": "position"},
+        )
+
+
+def board_member_add(
+    *,
+    board: EditorialBoard,
+    account: User,
+    position: str,
+    starts_on: dt.date | None = None,
+    actor: str = "",
+    request: HttpRequest | None = None,
+) -> BoardMember:
+    """Seat ``account`` on the current board as head, deputy head or member, and give it the role
+    group of that position (head → board_head, deputy → board_deputy, member → editor).
+
+    One sitting head per board and one seat per account are also unique constraints, so two
+    simultaneous appointments cannot both succeed.
+    """
+    starts_on = starts_on or timezone.localdate()
+    with transaction.atomic():
+        EditorialBoard.objects.select_for_update().filter(pk=board.pk).first()
+        board_member_check(board=board, account=account, position=position)
+        try:
+            with transaction.atomic():
+                seat = BoardMember.objects.create(
+                    board=board, account=account, position=position, starts_on=starts_on, created_by=actor
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("This board already has a head; end the current head's term first.")
+                if position == BoardPosition.HEAD
+                else _("This account already sits on this board."),
+                code="board_has_head" if position == BoardPosition.HEAD else "already_member",
+            ) from exc
+        board_roles_sync(account=account)
+        _audit_board(
+            op="member.add",
+            actor=actor,
+            target=account.username,
+            request=request,
+            data={"board": board.pk, "seat": seat.pk, "position": position, "starts_on": starts_on.isoformat()},
+        )
+    return seat
+
+
+def board_member_end(
+    *,
+    seat: BoardMember,
+    ends_on: dt.date | None = None,
+    actor: str = "",
+    request: HttpRequest | None = None,
+) -> BoardMember:
+    """End a seat (the record stays) and take back the role group it gave, unless another sitting
+    seat still gives it. Ending a seat that has already ended changes nothing."""
+    with transaction.atomic():
+        locked = BoardMember.objects.select_for_update().select_related("account").get(pk=seat.pk)
+        if locked.ends_on is not None:
+            return locked
+        ends_on = ends_on or timezone.localdate()
+        if ends_on < locked.starts_on:
+            raise ValidationFailed(
+                _("The end date cannot be before the start date."), code="invalid_period", extra={"field": "ends_on"}
+            )
+        locked.ends_on = ends_on
+        locked.ended_by = actor
+        locked.save(update_fields=["ends_on", "ended_by", "updated_at"])
+        board_roles_sync(account=locked.account)
+        _audit_board(
+            op="member.end",
+            actor=actor,
+            target=locked.account.username,
+            request=request,
+            data={
+                "board": locked.board_id,
+                "seat": locked.pk,
+                "position": locked.position,
+                "ends_on": ends_on.isoformat(),
+            },
+        )
+    return locked
+
+
+def _board_seats_hand_over(from_user: User, to_user: User) -> int:
+    """A closed account leaves the board: its sitting seats end today.
+
+    The seat itself is not given to the successor — a seat is appointed by the board's decision —
+    so this hands over nothing but makes sure no closed account stays on the board.
+    """
+    count = 0
+    for seat in BoardMember.objects.filter(account=from_user, ends_on__isnull=True):
+        board_member_end(seat=seat)
+        count += 1
+    return count
+
+
+handover.register(_board_seats_hand_over, name="content.board_seats")

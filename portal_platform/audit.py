@@ -56,8 +56,6 @@ ACTION_LABELS: dict[str, Promise] = {
 
 # The transaction-local switch the append-only trigger honours (migration 0002).
 PURGE_SWITCH = "platform.audit_purge"
-# Kept 12 months unless AUDIT_RETENTION_DAYS says otherwise.
-DEFAULT_RETENTION_DAYS = 365
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +101,7 @@ def audit_log_record(
 
 
 def retention_days() -> int:
-    # Read at call time so tests (and a settings change) take effect without a restart of imports.
-    return int(getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return int(settings.AUDIT_RETENTION_DAYS)
 
 
 def audit_log_purge(*, older_than_days: int | None = None, actor: str = "") -> int:

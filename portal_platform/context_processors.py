@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from provisioning.selectors import downtime_notices_current
+from tenants.models import Portal
 
 
 def portal_notices(request: HttpRequest) -> dict[str, Any]:
     portal = getattr(request, "tenant", None)
-    if portal is None:
+    if not isinstance(portal, Portal):  # the console
         return {}
     return {"portal_archived": portal.status == "archived", "downtime_notices": downtime_notices_current(portal=portal)}

@@ -20,7 +20,12 @@ class AuditLog(models.Model):
     """
 
     portal = models.ForeignKey(
-        Portal, verbose_name=_("portal"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Portal,
+        verbose_name=_("portal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("empty for the console"),
     )
     action = models.CharField(_("action"), max_length=50, db_index=True)

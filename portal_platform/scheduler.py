@@ -17,6 +17,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal_platform.settings")
 django.setup()
 
 from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: E402
+from apscheduler.triggers.cron import CronTrigger  # noqa: E402
 from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
 
 from portal_platform import tasks  # noqa: E402
@@ -30,6 +31,8 @@ def build_scheduler() -> BlockingScheduler:
     scheduler.add_job(tasks.heartbeat.send, IntervalTrigger(minutes=1), id="heartbeat")
     # Keeps the spare pool full and, after a deploy with new migrations, migrates or recycles spares.
     scheduler.add_job(pool_top_up.send, IntervalTrigger(minutes=5), id="pool_top_up")
+    # Night-time, when nobody is searching the log.
+    scheduler.add_job(tasks.audit_purge.send, CronTrigger(hour=2, minute=30), id="audit_purge")
     return scheduler
 
 

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import account_is_locked, account_unlock
+from content.models import Role
 from portal_platform.errors import ApplicationError, NotFound
+from portal_platform.models import AuditLog
 from provisioning import selectors, services
-from provisioning.models import ProvisioningJob, ProvisioningRequest, RequestStatus, SchemaPath
+from provisioning.models import (
+    AccountClosure,
+    ClosureStatus,
+    ProvisioningJob,
+    ProvisioningRequest,
+    RequestStatus,
+    SchemaPath,
+)
 from tenants.models import Portal, PortalKind, PortalStatus
 
 
@@ -291,3 +304,218 @@ class PortalDowntimeApi(APIView):
             portal=services.portal_get(portal_id=pk), created_by=request.user, **data.validated_data
         )
         return Response(self.Output(notice).data, status=status.HTTP_201_CREATED)
+
+
+# --- accounts of a portal, closures and the audit log ----------------------------------------------
+# The portal's accounts are read in its own schema; closures and the audit log are public-schema
+# tables. Every error is an ApplicationError with a stable code (portal_not_found,
+# account_not_found, successor_required, closure_not_found, …).
+
+
+class AccountOutput(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.CharField()
+    is_active = serializers.BooleanField()
+    is_staff = serializers.BooleanField()
+    roles = serializers.ListField(child=serializers.CharField(), help_text="editorial role keys (content.roles)")
+    last_login = serializers.DateTimeField(allow_null=True)
+    must_change_password = serializers.BooleanField()
+    locked = serializers.BooleanField(help_text="locked out after repeated failed logins from some address")
+
+
+def account_rows(portal: Portal) -> list[dict[str, Any]]:
+    with schema_context(portal.schema_name):
+        role_of_group = dict(Role.objects.values_list("group_id", "key"))
+        rows = []
+        for user in get_user_model().objects.prefetch_related("groups").order_by("username"):
+            rows.append(
+                {
+                    "username": user.username,
+                    "full_name": getattr(user, "full_name", ""),
+                    "email": user.email,
+                    "is_active": user.is_active,
+                    "is_staff": user.is_staff,
+                    "roles": sorted(role_of_group[g.pk] for g in user.groups.all() if g.pk in role_of_group),
+                    "last_login": user.last_login,
+                    "must_change_password": getattr(user, "must_change_password", False),
+                    "locked": account_is_locked(username=user.username, portal=portal),
+                }
+            )
+    return rows
+
+
+class PortalAccountListApi(APIView):
+    @extend_schema(responses=AccountOutput(many=True), operation_id="portals_accounts_list")
+    def get(self, request: Request, pk: int) -> Response:
+        portal = services.portal_get(portal_id=pk)
+        return Response(AccountOutput(account_rows(portal), many=True).data)
+
+
+class PortalAccountUnlockApi(APIView):
+    class Output(serializers.Serializer[Any]):
+        username = serializers.CharField()
+        unlocked = serializers.BooleanField(help_text="false when the account was not locked")
+
+    @extend_schema(request=None, responses=Output, operation_id="portals_accounts_unlock")
+    def post(self, request: Request, pk: int, username: str) -> Response:
+        portal = services.portal_get(portal_id=pk)
+        with schema_context(portal.schema_name):
+            exists = get_user_model().objects.filter(username=username).exists()
+        if not exists:
+            raise NotFound(
+                _("This portal has no account “%(username)s”.") % {"username": username}, code="account_not_found"
+            )
+        removed = account_unlock(username=username, portal=portal, actor=request.user.get_username(), request=request)
+        return Response(self.Output({"username": username, "unlocked": removed > 0}).data)
+
+
+class ClosureOutput(serializers.ModelSerializer[AccountClosure]):
+    portal_abbreviation = serializers.CharField(source="portal.abbreviation", read_only=True)
+
+    class Meta:
+        model = AccountClosure
+        fields = [
+            "id",
+            "portal",
+            "portal_abbreviation",
+            "username",
+            "successor_username",
+            "request_reference",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "reject_reason",
+            "handed_over",
+        ]
+
+
+class ClosureListApi(APIView):
+    class FilterInput(serializers.Serializer[Any]):
+        portal = serializers.IntegerField(required=False)
+        status = serializers.ChoiceField(choices=ClosureStatus.choices, required=False)
+
+    class CreateInput(serializers.Serializer[Any]):
+        portal = serializers.IntegerField()
+        username = serializers.CharField(max_length=150)
+        # Optional here so that a missing successor gets the service's own code, successor_required.
+        successor_username = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+        request_reference = serializers.CharField(max_length=100)
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(parameters=[FilterInput], responses=ClosureOutput(many=True), operation_id="closures_list")
+    def get(self, request: Request) -> Response:
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = AccountClosure.objects.select_related("portal")
+        if "portal" in filters.validated_data:
+            queryset = queryset.filter(portal_id=filters.validated_data["portal"])
+        if "status" in filters.validated_data:
+            queryset = queryset.filter(status=filters.validated_data["status"])
+        return Response(ClosureOutput(queryset, many=True).data)
+
+    @extend_schema(request=CreateInput, responses={201: ClosureOutput}, operation_id="closures_create")
+    def post(self, request: Request) -> Response:
+        data = self.CreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        portal = services.portal_get(portal_id=fields.pop("portal"))
+        closure = services.account_closure_file(
+            portal=portal, requested_by=request.user.get_username(), request=request, **fields
+        )
+        return Response(ClosureOutput(closure).data, status=status.HTTP_201_CREATED)
+
+
+class ClosureExecuteApi(APIView):
+    @extend_schema(request=None, responses=ClosureOutput, operation_id="closures_execute")
+    def post(self, request: Request, pk: int) -> Response:
+        closure = services.account_closure_execute(
+            closure=services.account_closure_get(closure_id=pk),
+            executed_by=request.user.get_username(),
+            request=request,
+        )
+        return Response(ClosureOutput(closure).data)
+
+
+class ClosureRejectApi(APIView):
+    class Input(serializers.Serializer[Any]):
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=ClosureOutput, operation_id="closures_reject")
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        closure = services.account_closure_reject(
+            closure=services.account_closure_get(closure_id=pk),
+            reason=data.validated_data["reason"],
+            rejected_by=request.user.get_username(),
+            request=request,
+        )
+        return Response(ClosureOutput(closure).data)
+
+
+class AuditOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    portal = serializers.IntegerField(source="portal_id", allow_null=True)
+    portal_abbreviation = serializers.SerializerMethodField()
+    action = serializers.CharField()
+    actor = serializers.CharField()
+    target = serializers.CharField()
+    ip_address = serializers.CharField(allow_null=True)
+    # "details", not "data": a serializer's own ``data`` attribute is its output.
+    details = serializers.JSONField(source="data")
+
+    def get_portal_abbreviation(self, obj: Any) -> str | None:
+        return obj.portal.abbreviation if obj.portal_id else None
+
+
+class AuditPageOutput(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = AuditOutput(many=True)
+
+
+class AuditPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class AuditListApi(APIView):
+    class FilterInput(serializers.Serializer[Any]):
+        portal = serializers.IntegerField(required=False, help_text="portal id")
+        action = serializers.CharField(required=False, help_text="e.g. login.failure, account.close")
+        actor = serializers.CharField(required=False)
+        target = serializers.CharField(required=False)
+        ip_address = serializers.IPAddressField(required=False)
+        since = serializers.DateTimeField(required=False, help_text="from this time (inclusive)")
+        until = serializers.DateTimeField(required=False, help_text="before this time")
+        page = serializers.IntegerField(required=False, min_value=1)
+        page_size = serializers.IntegerField(required=False, min_value=1, max_value=500)
+
+    @extend_schema(parameters=[FilterInput], responses=AuditPageOutput, operation_id="audit_list")
+    def get(self, request: Request) -> Response:
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        given = filters.validated_data
+        queryset = AuditLog.objects.select_related("portal").order_by("-created_at", "-id")
+        lookups = {
+            "portal": "portal_id",
+            "action": "action",
+            "actor": "actor",
+            "target": "target",
+            "ip_address": "ip_address",
+            "since": "created_at__gte",
+            "until": "created_at__lt",
+        }
+        for name, lookup in lookups.items():
+            if name in given:
+                queryset = queryset.filter(**{lookup: given[name]})
+        paginator = AuditPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(AuditOutput(page, many=True).data)

@@ -162,3 +162,63 @@ class DowntimeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.portal}: {self.starts_at:%d/%m/%Y %H:%M}"
+
+
+# --- account closure (Decision 80/2025 Đ10.2.e, Đ14.4.d) ------------------------------------------
+
+
+class ClosureStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting execution")
+    EXECUTED = "executed", _("Executed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AccountClosure(models.Model):
+    """A portal's written request to close one of its accounts, and what the console did with it.
+
+    The portal files it (with the reference of its written request and the account that takes over);
+    an operator of the Provincial Portal unit executes or rejects it. Accounts live in the portal's
+    schema and operators in the public one, so people are recorded by username, not by foreign key:
+    a key to ``accounts.User`` from this public table would resolve, on a portal's host, against that
+    portal's own user table.
+    """
+
+    portal = models.ForeignKey(
+        Portal, verbose_name=_("portal"), on_delete=models.PROTECT, related_name="account_closures"
+    )
+    username = models.CharField(_("account to close"), max_length=150)
+    successor_username = models.CharField(_("account that takes over"), max_length=150)
+    request_reference = models.CharField(_("reference of the written request"), max_length=100)
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.REQUESTED
+    )
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.CharField(_("executed or rejected by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("executed or rejected at"), null=True, blank=True)
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    # What the hand-over moved, per registered hand-over ({"content.board_seats": 1, …}).
+    handed_over = models.JSONField(_("handed over"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account closure")
+        verbose_name_plural = _("account closures")
+        ordering = ["-requested_at", "-pk"]
+        # Kept for audit: never deleted; changed only by the execute/reject services.
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portal", "username"],
+                condition=Q(status="requested"),
+                name="accountclosure_one_open_per_account",
+                violation_error_message=_("A closure of this account is already awaiting execution."),
+            ),
+            models.CheckConstraint(
+                name="accountclosure_successor_differs", condition=~Q(successor_username=models.F("username"))
+            ),
+            models.CheckConstraint(name="accountclosure_status_valid", condition=Q(status__in=ClosureStatus.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.request_reference})"

@@ -612,3 +612,215 @@ def downtime_announce(
 
     transaction.on_commit(forget_cached_notices)
     return notice
+
+
+# --- account closure ----------------------------------------------------------------------------
+# Decision 80/2025 Đ10.2.e, Đ14.4.d: a portal asks in writing for one of its accounts to be closed
+# and names who takes over; an operator of the Provincial Portal unit executes (or rejects) it.
+# The account is disabled, never deleted: its record stays for audit.
+
+from django.http import HttpRequest  # noqa: E402
+
+from accounts import handover  # noqa: E402
+from accounts.services import account_sessions_end  # noqa: E402
+from portal_platform import audit  # noqa: E402
+from provisioning.models import AccountClosure, ClosureStatus  # noqa: E402
+
+
+def _closure_accounts_check(*, portal: Portal, username: str, successor_username: str) -> None:
+    """Both accounts exist and are active in ``portal``'s own schema (so another portal's never do)."""
+    user_model = get_user_model()
+    with schema_context(portal.schema_name):
+        account = user_model.objects.filter(username=username).first()
+        successor = user_model.objects.filter(username=successor_username).first()
+    if account is None:
+        raise NotFound(
+            _("This portal has no account “%(username)s”.") % {"username": username},
+            code="account_not_found",
+            extra={"field": "username"},
+        )
+    if not account.is_active:
+        raise Conflict(
+            _("The account “%(username)s” is already closed.") % {"username": username},
+            code="account_already_closed",
+            extra={"field": "username"},
+        )
+    if successor is None or not successor.is_active:
+        raise ValidationFailed(
+            _("The account that takes over, “%(username)s”, does not exist or is closed on this portal.")
+            % {"username": successor_username},
+            code="successor_not_found",
+            extra={"field": "successor_username"},
+        )
+
+
+def account_closure_check(*, portal: Portal, username: str, successor_username: str, request_reference: str) -> None:
+    """The rules ``account_closure_file`` enforces, for forms to show before saving."""
+    if not request_reference.strip():
+        raise ValidationFailed(
+            _("Enter the reference of the portal's written request (số văn bản)."),
+            code="request_reference_required",
+            extra={"field": "request_reference"},
+        )
+    if not username.strip():
+        raise ValidationFailed(_("Choose the account to close."), code="username_required", extra={"field": "username"})
+    if not successor_username.strip():
+        raise ValidationFailed(
+            _("Name the account that takes over the closed account's work: a closure needs a successor."),
+            code="successor_required",
+            extra={"field": "successor_username"},
+        )
+    if successor_username.strip() == username.strip():
+        raise ValidationFailed(
+            _("The account that takes over must be a different account from the one being closed."),
+            code="successor_is_account",
+            extra={"field": "successor_username"},
+        )
+    _closure_accounts_check(portal=portal, username=username.strip(), successor_username=successor_username.strip())
+    if AccountClosure.objects.filter(portal=portal, username=username.strip(), status=ClosureStatus.REQUESTED).exists():
+        raise Conflict(
+            _("A closure of this account is already awaiting execution."),
+            code="closure_already_requested",
+            extra={"field": "username"},
+        )
+
+
+def account_closure_file(
+    *,
+    portal: Portal,
+    username: str,
+    successor_username: str,
+    request_reference: str,
+    reason: str = "",
+    requested_by: str = "",
+    request: HttpRequest | None = None,
+) -> AccountClosure:
+    """File a portal's request to close one of its accounts (from its back office, or by an operator
+    on its behalf). Nothing changes on the account until an operator executes the request."""
+    username = username.strip()
+    successor_username = successor_username.strip()
+    request_reference = request_reference.strip()
+    account_closure_check(
+        portal=portal, username=username, successor_username=successor_username, request_reference=request_reference
+    )
+    try:
+        with transaction.atomic():
+            closure = AccountClosure.objects.create(
+                portal=portal,
+                username=username,
+                successor_username=successor_username,
+                request_reference=request_reference,
+                reason=reason.strip(),
+                requested_by=requested_by,
+            )
+            audit.audit_log_record(
+                action=audit.ACCOUNT_CLOSE_REQUEST,
+                actor=requested_by,
+                target=username,
+                portal=portal,
+                request=request,
+                data={"closure": closure.pk, "successor": successor_username, "reference": request_reference},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A closure of this account is already awaiting execution."), code="closure_already_requested"
+        ) from exc
+    return closure
+
+
+def account_closure_get(*, closure_id: int) -> AccountClosure:
+    found = AccountClosure.objects.select_related("portal").filter(pk=closure_id).first()
+    if found is None:
+        raise NotFound(_("The account closure request does not exist."), code="closure_not_found")
+    return found
+
+
+def account_closure_execute(
+    *, closure: AccountClosure, executed_by: str, request: HttpRequest | None = None
+) -> AccountClosure:
+    """Close the account as requested, in the portal's schema, all or nothing.
+
+    The account is disabled (never deleted) and loses its groups; its sessions end; every
+    registered hand-over (``accounts.handover``) passes its work to the successor or ends it; the
+    request records what was handed over and who executed it; the audit log gets
+    ``account.close``. Executing an executed request again changes nothing and returns it.
+    """
+    user_model = get_user_model()
+    with transaction.atomic():
+        locked = AccountClosure.objects.select_for_update().select_related("portal").get(pk=closure.pk)
+        if locked.status == ClosureStatus.EXECUTED:
+            return locked
+        if locked.status == ClosureStatus.REJECTED:
+            raise Conflict(_("This closure request was rejected; it cannot be executed."), code="closure_rejected")
+        portal = locked.portal
+        with schema_context(portal.schema_name):
+            account = user_model.objects.select_for_update().filter(username=locked.username).first()
+            if account is None:
+                raise NotFound(
+                    _("This portal has no account “%(username)s”.") % {"username": locked.username},
+                    code="account_not_found",
+                )
+            successor = user_model.objects.filter(username=locked.successor_username, is_active=True).first()
+            if successor is None:
+                raise ValidationFailed(
+                    _("The account that takes over, “%(username)s”, does not exist or is closed on this portal.")
+                    % {"username": locked.successor_username},
+                    code="successor_not_found",
+                )
+            groups = sorted(account.groups.values_list("name", flat=True))
+            handed_over = handover.handover_run(from_user=account, to_user=successor)
+            account.groups.clear()
+            account.is_active = False
+            account.save(update_fields=["is_active"])
+            account_sessions_end(user=account)
+        locked.status = ClosureStatus.EXECUTED
+        locked.decided_by = executed_by
+        locked.decided_at = timezone.now()
+        locked.handed_over = handed_over
+        locked.save(update_fields=["status", "decided_by", "decided_at", "handed_over"])
+        audit.audit_log_record(
+            action=audit.ACCOUNT_CLOSE,
+            actor=executed_by,
+            target=locked.username,
+            portal=portal,
+            request=request,
+            data={
+                "closure": locked.pk,
+                "reference": locked.request_reference,
+                "successor": locked.successor_username,
+                "groups_removed": groups,
+                "handed_over": handed_over,
+            },
+        )
+    return locked
+
+
+def account_closure_reject(
+    *, closure: AccountClosure, reason: str, rejected_by: str, request: HttpRequest | None = None
+) -> AccountClosure:
+    """Refuse a closure request, with the reason the portal will read. The account is untouched."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            _("Give the reason for rejecting the request."), code="reason_required", extra={"field": "reason"}
+        )
+    with transaction.atomic():
+        locked = AccountClosure.objects.select_for_update().select_related("portal").get(pk=closure.pk)
+        if locked.status == ClosureStatus.REJECTED:
+            return locked
+        if locked.status == ClosureStatus.EXECUTED:
+            raise Conflict(_("This account has already been closed."), code="closure_executed")
+        locked.status = ClosureStatus.REJECTED
+        locked.reject_reason = reason
+        locked.decided_by = rejected_by
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
+        audit.audit_log_record(
+            action=audit.ACCOUNT_CLOSE_REJECT,
+            actor=rejected_by,
+            target=locked.username,
+            portal=locked.portal,
+            request=request,
+            data={"closure": locked.pk, "reference": locked.request_reference, "reason": reason},
+        )
+    return locked

@@ -15,3 +15,17 @@ urlpatterns = [
     path("portals/<int:pk>/archive/", api.PortalTransitionApi.as_view(action="archive"), name="api-portal-archive"),
     path("portals/<int:pk>/downtime/", api.PortalDowntimeApi.as_view(), name="api-portal-downtime"),
 ]
+
+# Accounts of a portal, account closures and the audit log (issue 4).
+urlpatterns += [
+    path("portals/<int:pk>/accounts/", api.PortalAccountListApi.as_view(), name="api-portal-accounts"),
+    path(
+        "portals/<int:pk>/accounts/<str:username>/unlock/",
+        api.PortalAccountUnlockApi.as_view(),
+        name="api-portal-account-unlock",
+    ),
+    path("closures/", api.ClosureListApi.as_view(), name="api-closures"),
+    path("closures/<int:pk>/execute/", api.ClosureExecuteApi.as_view(), name="api-closure-execute"),
+    path("closures/<int:pk>/reject/", api.ClosureRejectApi.as_view(), name="api-closure-reject"),
+    path("audit/", api.AuditListApi.as_view(), name="api-audit"),
+]

@@ -43,7 +43,9 @@ class TenantRoutingMiddleware:
         if portal is None:
             tenant_db.set_schema_to_public()
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
-            request.tenant = None  # type: ignore[attr-defined]
+            # django-tenants' admin templates read request.tenant.schema_name, so the console gets
+            # the connection's stand-in for the public schema rather than None.
+            request.tenant = tenant_db.tenant  # type: ignore[attr-defined]
             return self.get_response(request)
 
         if portal.status in (PortalStatus.SUSPENDED, PortalStatus.PROVISIONING):
