@@ -670,7 +670,15 @@ def report_paths(results: dict[str, list[Provision]], raw: dict[str, list[float]
         for p in results[kind]:
             polls.update(p.polls)
         per = {status: round(count / len(results[kind]), 1) for status, count in sorted(polls.items())}
-        log(f"  home-page polls per portal ({kind}), by status: {per}")
+        saw_503 = [p.to_live_ms for p in results[kind] if p.polls[503]]
+        others = [p.to_live_ms for p in results[kind] if not p.polls[503]]
+        detail = (
+            f"; {len(saw_503)} saw the portal as 503 (provisioning) first: to_live p50 {pct(saw_503, 50):.1f} ms "
+            f"(max {max(saw_503):.1f}) vs {pct(others, 50):.1f} ms for the others"
+            if saw_503
+            else ""
+        )
+        log(f"  home-page polls per portal ({kind}), by status: {per}{detail}")
 
 
 @dataclass

@@ -11,25 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from portal_platform.audit import ACTION_LABELS
 from portal_platform.models import AuditLog
-from tenants.context import tenant_db
+from tenants.context import on_console
 from tenants.models import Portal
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[AuditLog]
 else:
     _ModelAdmin = admin.ModelAdmin
-
-
-def _on_console() -> bool:
-    return tenant_db.schema_name == settings.PUBLIC_SCHEMA_NAME
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -61,7 +59,7 @@ class AuditLogAdmin(_ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditLog]:
         queryset = super().get_queryset(request)
-        if _on_console():
+        if on_console():
             return queryset
         # A portal's back office reads its own portal's entries and nothing else.
         portal = getattr(request, "tenant", None)
@@ -69,16 +67,16 @@ class AuditLogAdmin(_ModelAdmin):
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         shown = tuple(self.list_display)
-        return shown if _on_console() else tuple(name for name in shown if name != "portal")
+        return shown if on_console() else tuple(name for name in shown if name != "portal")
 
     def get_list_filter(self, request: HttpRequest) -> tuple[Any, ...]:
-        if _on_console():
+        if on_console():
             return (("portal", admin.RelatedOnlyFieldListFilter), ActionFilter, "created_at")
         return (ActionFilter, "created_at")
 
     def _allowed(self, request: HttpRequest) -> bool:
         user = request.user
-        if _on_console():
+        if on_console():
             return bool(user.is_active and user.is_staff)
         return bool(user.is_active and user.is_staff and user.has_perm("portal_platform.view_auditlog"))
 
@@ -96,3 +94,26 @@ class AuditLogAdmin(_ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False
+
+
+# One admin site serves every host: name it for what it is, in the reader's language.
+admin.site.site_header = _("E-portal administration")
+admin.site.site_title = _("E-portal administration")
+admin.site.index_title = _("Administration")
+
+
+class ConsoleOnlyTokenAdmin(TokenAdmin):
+    """API tokens belong to console operators (public schema); no portal's back office lists them."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return on_console() and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return on_console() and super().has_view_permission(request, obj)
+
+
+admin.site.unregister(TokenProxy)
+admin.site.register(TokenProxy, ConsoleOnlyTokenAdmin)
+
+# Strings of Django's admin that its own Vietnamese catalogue lacks, so that ours provides them.
+_ADMIN_STRINGS = (gettext_noop("Show counts"), gettext_noop("Hide counts"))

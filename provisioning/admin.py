@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
@@ -22,17 +21,13 @@ from accounts.models import User
 from portal_platform.errors import ApplicationError
 from provisioning import services
 from provisioning.models import AccountClosure
-from tenants.context import tenant_db
+from tenants.context import on_console
 from tenants.models import Portal, PortalStatus
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[AccountClosure]
 else:
     _ModelAdmin = admin.ModelAdmin
-
-
-def on_console() -> bool:
-    return tenant_db.schema_name == settings.PUBLIC_SCHEMA_NAME
 
 
 def is_operator(request: HttpRequest) -> bool:

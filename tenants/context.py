@@ -18,3 +18,8 @@ class TenantConnection(Protocol):
 
 # `connection` is Django's per-thread proxy; the cast only tells mypy which methods it forwards.
 tenant_db = cast(TenantConnection, connection)
+
+
+def on_console() -> bool:
+    """True when the connection is in the public schema (the control plane, the console host)."""
+    return tenant_db.schema_name == "public"
