@@ -38,6 +38,7 @@ path (API, ``schema_path=migrate``) / ``value``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import http.client
 import json
@@ -230,15 +231,17 @@ class WebServer(Server):
             "--error-logfile",
             str(self.log_path),
         ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # own process group, stopped with killpg by Server.stop
-        )
+        # gunicorn's own messages go to --error-logfile, Django's log (one "Not Found" per 404 poll) here.
+        with self.log_path.with_name("django-web.log").open("wb") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # own process group, stopped with killpg by Server.stop
+            )
 
 
 class Worker(Server):
@@ -507,6 +510,7 @@ class Provision:
     load: float = 0.0  # 1-minute load average when it started
     web_cpu_ms: float = 0.0  # CPU time of gunicorn (master + workers) from just before the POST to live
     worker_cpu_ms: float = 0.0  # CPU time of the dramatiq worker over the same span
+    sent_at: float = 0.0  # wall-clock time the POST was sent (to line records up with the logs)
 
     def part(self, name: str) -> float:
         if name in self.steps:
@@ -601,6 +605,7 @@ def provision(
         polls=polls,
         web_cpu_ms=web_cpu,
         worker_cpu_ms=worker_cpu,
+        sent_at=wall_sent,
         schemas_before=schemas_before,
         tables=monitor.tables("portal_" + abbreviation.replace("-", "_")),
     )
@@ -744,6 +749,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=BROKER_URL,
         help=f"RabbitMQ URL; its vhost is deleted and created again with rabbitmqctl (default {BROKER_URL})",
     )
+    parser.add_argument(
+        "--out", default="", help="keep the logs and write provisions.jsonl (one record per timed provision) here"
+    )
     parser.add_argument("--raw-helper", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.n = args.n if args.n is not None else (3 if args.quick else 20)
@@ -774,6 +782,13 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     flush_cache(CACHE_URL)
 
     s3 = SeaweedFSService(tmp / "s3", port=SeaweedFSService.pick_free_port())
+    records = (tmp / "provisions.jsonl").open("w", encoding="utf-8")
+
+    def record(prov: Provision | None = None, **extra: Any) -> None:
+        data = {**dataclasses.asdict(prov), "polls": dict(prov.polls)} if prov is not None else {}
+        records.write(json.dumps({**data, **extra}, ensure_ascii=False) + "\n")
+        records.flush()
+
     web: WebServer | None = None
     worker: Worker | None = None
     helper: RawHelper | None = None
@@ -852,11 +867,13 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 prov, ms, count = measure(kind, round_no)
                 if prov is not None:
                     results[kind].append(prov)
+                    record(prov, round=round_no)
                     tables[kind].add(prov.tables)
                     figures.append(f"{kind} {prov.live_ms:.0f}")
                 else:
                     assert ms is not None
                     raw[kind].append(ms)
+                    record(kind=kind, round=round_no, ms=ms, tables=count)
                     tables[kind].add(count)
                     figures.append(f"{kind} {ms:.0f}")
             log(f"  round {round_no:>3}: " + ", ".join(figures) + " ms")
@@ -878,6 +895,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 if prov.schema_path != "pool":
                     raise BenchError(f"{prov.abbreviation}: the default path used {prov.schema_path!r}, not the pool")
                 series.append(prov)
+                record(prov, series_index=index)
                 if index % args.block == 0 or index == args.series:
                     recent = [p.live_ms for p in series[-args.block :]]
                     log(f"  {index:>4} provisioned; last {len(recent)}: p50 {pct(recent, 50):.1f} ms")
@@ -898,6 +916,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 proc.stop()
         if monitor is not None:
             monitor.close()
+        records.close()
         try:
             s3.stop()
         except Exception as exc:
@@ -1026,6 +1045,11 @@ def main(argv: list[str] | None = None) -> int:
         f"provisioning benchmark: --n {args.n} --series {args.series} --block {args.block} "
         f"--pool-size {args.pool_size} --poll-ms {args.poll_ms:g}; database {urlsplit(DATABASE_URL).path.lstrip('/')}, cache {CACHE_URL}"
     )
+    if args.out:
+        out = Path(args.out).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        log(f"logs and per-provision records (provisions.jsonl) kept in {out}")
+        return run(args, out)
     with tempfile.TemporaryDirectory(prefix="bench-provisioning-") as tmp:
         return run(args, Path(tmp))
 
