@@ -63,6 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bench` and `infra` importable
     sys.path.insert(0, str(ROOT))
 
+from bench._db import recreate_database  # noqa: E402
 from bench.routing import BenchError, Server, _raise_on_signal, free_port, get, log  # noqa: E402
 from infra.embedded import SeaweedFSService, ServiceError  # noqa: E402
 
@@ -134,32 +135,6 @@ def bench_env(pool_size: int, broker_url: str, s3_env: dict[str, str]) -> dict[s
     for name in ("PLATFORM_DOMAIN", "CONSOLE_HOST", "PROVISIONING_SCHEMA_PATHS", "PROVISIONING_FAULTS"):
         env.pop(name, None)  # the settings' defaults, which the hosts above assume
     return env
-
-
-def _admin_connect_kwargs(url: str) -> tuple[str, dict[str, Any]]:
-    parts = urlsplit(url)
-    kwargs: dict[str, Any] = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "dbname": "postgres",
-        "autocommit": True,
-        "connect_timeout": 5,
-    }
-    if parts.password:
-        kwargs["password"] = unquote(parts.password)
-    return unquote(parts.path.lstrip("/")), kwargs
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name, kwargs = _admin_connect_kwargs(url)
-    with psycopg.connect(**kwargs) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    log(f"database {name}: dropped and created")
 
 
 def recreate_vhost(vhost: str) -> None:
@@ -778,7 +753,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         log("WARNING: vhost / is shared with the test suite's workers, which purge and consume its queues")
     else:
         recreate_vhost(vhost)
-    recreate_database(DATABASE_URL)
+    log(f"database {recreate_database(DATABASE_URL)}: dropped and created")
     flush_cache(CACHE_URL)
 
     s3 = SeaweedFSService(tmp / "s3", port=SeaweedFSService.pick_free_port())

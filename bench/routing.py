@@ -41,12 +41,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bench.urls` importable for its constants
     sys.path.insert(0, str(ROOT))
 
+from bench._db import recreate_database  # noqa: E402
 from bench.urls import BODY, SCHEMA_HEADER  # noqa: E402
 
 DEFAULT_ENV = {
@@ -96,31 +97,6 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        raise BenchError(f"DATABASE_URL has no database name: {url}")
-    kwargs: dict[str, object] = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "dbname": "postgres",
-        "autocommit": True,
-        "connect_timeout": 5,
-    }
-    if parts.password:
-        kwargs["password"] = unquote(parts.password)
-    with psycopg.connect(**kwargs) as conn:  # type: ignore[arg-type]
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            log(f"created database {name}")
-
-
 def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -167,7 +143,7 @@ def _create_portal(env: dict[str, str], spec: dict[str, str]) -> None:
 def prepare_database(env: dict[str, str]) -> str:
     """Create, migrate and populate the bench database; return the bench portal's schema."""
     url = env["DATABASE_URL"]
-    ensure_database(url)
+    log(f"database {recreate_database(url)}: dropped and created")
     _manage(env, "migrate_schemas", "--shared", "--noinput")
     has_province, domains = _portal_rows(url)
     if PORTAL["domain"] not in domains:
