@@ -14,7 +14,11 @@ Measured in the same run, on the same tenant schema, interleaved round by round:
 * ``create_schema`` — django-tenants' own ``auto_create_schema`` path alone:
   ``Portal(...).create_schema(check_if_exists=True, verbosity=0)`` on a fresh schema, timed in a
   helper Django process;
-* ``raw_clone`` — ``provisioning.schemas.schema_clone`` alone, timed in the same helper.
+* ``raw_clone`` — ``provisioning.schemas.schema_clone`` alone, timed in the same helper;
+* ``slowpoll`` — the warm-pool API path again with the home page polled every ``--slow-poll-ms``
+  (50): a control for what the 5 ms polling itself costs (each 404 takes gunicorn CPU that the
+  worker then lacks on a 2-core machine). The report also shows the CPU time of gunicorn and of
+  the worker per provision, and splits request → live into parts that add up.
 
 Then ``--series`` portals in a row through the default path (pool first), each with a full pool,
 reported in blocks of ``--block`` with the number of schemas that existed at each block's start.
@@ -23,6 +27,7 @@ job or pool top-up holds its lock.
 
     .venv/bin/python bench/provisioning.py [--n 20] [--series 200] [--block 25] [--pool-size 3]
     .venv/bin/python bench/provisioning.py --quick      # smoke run: --n 3 --series 10 --block 5
+    .venv/bin/python bench/provisioning.py --out DIR    # keep the logs, one JSON line per provision
 
 Everything runs on loopback: database ``portal_bench_prov`` on the machine's PostgreSQL (dropped and
 created again at the start), Redis db 14 (flushed at the start) for the cache, RabbitMQ virtual host
