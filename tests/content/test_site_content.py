@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
-from content import roles, services
+from content import roles
 from content.models import AuditEvent, Category, Menu, MenuItem, Page, Role, SiteSettings
+from content.services import site as services
 from provisioning.site_templates import (
     RoleSpec,
     SectionSpec,

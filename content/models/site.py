@@ -1,4 +1,4 @@
-"""Content of one portal — tenant schema (one copy of every table per portal).
+"""Site structure and the editorial board — tenant schema (one copy of every table per portal).
 
 Here: the audit trail, the section tree (chuyên mục), the background pages (thông tin nền), the
 menus, the site-level settings, the link between the editorial roles and their auth groups, and
