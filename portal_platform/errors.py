@@ -34,3 +34,10 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     http_status = 409
+
+
+class Forbidden(ApplicationError):
+    """The caller is known but their role does not allow this operation."""
+
+    code = "forbidden"
+    http_status = 403

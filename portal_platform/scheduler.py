@@ -20,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: E402
 from apscheduler.triggers.cron import CronTrigger  # noqa: E402
 from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
 
+from content.tasks import publish_due_all  # noqa: E402
 from portal_platform import tasks  # noqa: E402
 from provisioning.tasks import pool_top_up  # noqa: E402
 
@@ -31,6 +32,8 @@ def build_scheduler() -> BlockingScheduler:
     scheduler.add_job(tasks.heartbeat.send, IntervalTrigger(minutes=1), id="heartbeat")
     # Keeps the spare pool full and, after a deploy with new migrations, migrates or recycles spares.
     scheduler.add_job(pool_top_up.send, IntervalTrigger(minutes=5), id="pool_top_up")
+    # Scheduled publication happens at the minute the board set (items_publish_due claims each once).
+    scheduler.add_job(publish_due_all.send, CronTrigger(second=0), id="publish_due")
     # Night-time, when nobody is searching the log.
     scheduler.add_job(tasks.audit_purge.send, CronTrigger(hour=2, minute=30), id="audit_purge")
     return scheduler

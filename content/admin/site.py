@@ -78,34 +78,13 @@ class CategoryAdmin(PortalOnlyAdmin):
 
 @admin.register(Page)
 class PageAdmin(PortalOnlyAdmin):
-    list_display = ("title", "kind", "slug", "is_published", "last_reviewed_at", "updated_at")
-    list_filter = ("kind", "is_published")
+    list_display = ("title", "kind", "slug", "status", "live", "last_reviewed_at", "updated_at")
+    list_filter = ("kind", "status", "live")
     search_fields = ("title", "title_en", "slug")
-    prepopulated_fields = {"slug": ("title",)}
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "body")}),
         (_("English"), {"fields": ("title_en", "body_en")}),
-        (_("Publication"), {"fields": ("is_published", "last_reviewed_at")}),
     )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Page | None = None) -> tuple[str, ...]:
-        readonly: list[str] = []
-        if not request.user.has_perm("content.publish_page"):
-            readonly.append("is_published")
-        if not request.user.has_perm("content.review_page"):
-            readonly.append("last_reviewed_at")
-        return tuple(readonly)
-
-    def has_change_permission(self, request: HttpRequest, obj: Page | None = None) -> bool:
-        # Editing a published page changes what the public reads: only those who may publish.
-        if obj is not None and obj.is_published and not request.user.has_perm("content.publish_page"):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Page | None = None) -> bool:
-        if obj is not None and obj.is_published and not request.user.has_perm("content.publish_page"):
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 class MenuItemInline(_MenuItemInlineBase):

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from content import roles
+from content.models.workflow import Publishable
 
 # Public URLs of sections and pages are built from their slugs; keep them to ASCII so that a link
 # survives copy and paste into any mail client or document.
@@ -121,7 +122,7 @@ class PageKind(models.TextChoices):
     OTHER = "other", _("Other page")
 
 
-class Page(models.Model):
+class Page(Publishable):
     """A background page (thông tin nền, NĐ 42/2022 Đ4): one per kind, any number of "other" pages.
 
     A page is not public until someone allowed to publish has published it (Decision 80/2025
@@ -130,16 +131,16 @@ class Page(models.Model):
     (Đ6.3: background information is updated promptly); never reviewed means due for review.
     """
 
+    revision_fields = ("kind", "slug", "title", "title_en", "body", "body_en")
+    html_fields = ("body", "body_en")
+
     kind = models.CharField(_("page type"), max_length=20, choices=PageKind.choices, default=PageKind.OTHER)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, validators=[validate_slug])
     title = models.CharField(_("title"), max_length=255)
     title_en = models.CharField(_("title in English"), max_length=255, blank=True)
     body = models.TextField(_("content"), blank=True)
     body_en = models.TextField(_("content in English"), blank=True)
-    is_published = models.BooleanField(_("published"), default=False)
-    last_reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    last_reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("background page")
@@ -154,11 +155,9 @@ class Page(models.Model):
             ),
             models.CheckConstraint(name="page_kind_valid", condition=Q(kind__in=PageKind.values)),
             models.CheckConstraint(name="page_slug_format", condition=Q(slug__regex=SLUG_PATTERN)),
+            *Publishable.status_constraints("page"),
         ]
-        permissions = [
-            ("review_page", _("Can confirm that a background page is up to date")),
-            ("publish_page", _("Can publish or withdraw a background page")),
-        ]
+        permissions = [("review_page", _("Can confirm that a background page is up to date"))]
 
     def __str__(self) -> str:
         return self.title
@@ -305,6 +304,19 @@ class SiteSettings(models.Model):
     footer_text_en = models.TextField(_("footer text in English"), blank=True)
     copyright = models.CharField(_("copyright line"), max_length=255, blank=True)
     copyright_en = models.CharField(_("copyright line in English"), max_length=255, blank=True)
+    review_steps = models.PositiveSmallIntegerField(
+        _("review steps"),
+        choices=[
+            (1, _("One step: the head or a deputy approves")),
+            (2, _("Two steps: an editor reviews, then the head or a deputy approves")),
+        ],
+        default=1,
+    )
+    page_review_days = models.PositiveSmallIntegerField(
+        _("background pages are reviewed every (days)"),
+        default=180,
+        help_text=_("A background page not confirmed as up to date within this period is flagged as stale."),
+    )
     template_key = models.CharField(_("site template"), max_length=50, blank=True, editable=False)
     template_version = models.CharField(_("site template version"), max_length=50, blank=True, editable=False)
     template_applied_at = models.DateTimeField(_("site template applied at"), null=True, blank=True, editable=False)
@@ -316,7 +328,11 @@ class SiteSettings(models.Model):
         verbose_name_plural = _("site settings")
         # A singleton is neither added nor deleted by hand.
         default_permissions = ("change", "view")
-        constraints = [models.CheckConstraint(name="sitesettings_singleton", condition=Q(id=1))]
+        constraints = [
+            models.CheckConstraint(name="sitesettings_singleton", condition=Q(id=1)),
+            models.CheckConstraint(name="sitesettings_review_steps", condition=Q(review_steps__in=[1, 2])),
+            models.CheckConstraint(name="sitesettings_page_review_days", condition=Q(page_review_days__gte=1)),
+        ]
 
     def __str__(self) -> str:
         return str(_("site settings"))

@@ -222,7 +222,6 @@ def _pages_apply(*, template: SiteTemplate, agency_name: str, created: Counter[s
                 title_en=_fill(spec.title_en, agency_name=agency_name),
                 body=_fill(spec.body, agency_name=agency_name),
                 body_en=_fill(spec.body_en, agency_name=agency_name),
-                is_published=False,
             )
             created["pages"] += 1
         pages[spec.slug] = page

@@ -73,7 +73,7 @@ def test_sections_pages_menus_and_footer(portal_a: Portal, commune: SiteTemplate
         assert set(pages) == {"intro", "functions", "organisation", "leaders", "contacts", "spokesperson"}
         for page in pages.values():
             # Placeholders wait for the board: not public, never reviewed, agency named.
-            assert not page.is_published and page.last_reviewed_at is None
+            assert not page.live and page.status == "draft" and page.last_reviewed_at is None
             assert AGENCY in page.body and "{agency_name}" not in page.body
         for kind in ("intro", "functions", "organisation", "contacts"):
             assert pages[kind].title_en and AGENCY in pages[kind].body_en
@@ -126,12 +126,12 @@ def test_roles_get_exactly_the_template_permissions(portal_a: Portal, commune: S
         editor.groups.add(groups[roles.EDITOR])
         editor = user_model.objects.get(pk=editor.pk)
         assert editor.has_perm("content.change_page")
-        assert not editor.has_perm("content.publish_page")
+        assert not editor.has_perm("content.review_page")
         assert not editor.has_perm("accounts.add_user")
         head = user_model.objects.create(username="truongban")
         head.groups.add(groups[roles.BOARD_HEAD])
         head = user_model.objects.get(pk=head.pk)
-        assert head.has_perm("content.publish_page") and head.has_perm("content.review_page")
+        assert head.has_perm("content.change_article") and head.has_perm("content.review_page")
         assert not head.has_perm("auth.change_group") and not head.has_perm("content.change_sitesettings")
 
 
@@ -246,7 +246,7 @@ def test_a_newer_template_adds_what_is_missing_and_keeps_the_boards_edits(
     with schema_context(portal_a.schema_name):
         _apply(commune)
         Category.objects.filter(slug="hoi-dap").update(name="Hỏi đáp - Phản ánh, kiến nghị")
-        Page.objects.filter(kind="intro").update(body="Nội dung do Ban Biên tập viết.", is_published=True)
+        Page.objects.filter(kind="intro").update(body="Nội dung do Ban Biên tập viết.", status="returned")
 
         newer = dataclasses.replace(
             commune,
@@ -260,7 +260,7 @@ def test_a_newer_template_adds_what_is_missing_and_keeps_the_boards_edits(
 
         assert Category.objects.get(slug="hoi-dap").name == "Hỏi đáp - Phản ánh, kiến nghị"
         intro = Page.objects.get(kind="intro")
-        assert intro.body == "Nội dung do Ban Biên tập viết." and intro.is_published
+        assert intro.body == "Nội dung do Ban Biên tập viết." and intro.status == "returned"
         added = Category.objects.get(slug="chuyen-doi-so")
         assert added.parent is None and added.order == 10 * len(newer.sections)
         assert SiteSettings.objects.get().template_version == "2"
