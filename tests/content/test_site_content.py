@@ -105,7 +105,7 @@ def test_sections_pages_menus_and_footer(portal_a: Portal, commune: SiteTemplate
         assert Menu.objects.get(key="footer").items.filter(url="https://dichvucong.gov.vn").exists()
 
         site = SiteSettings.objects.get()
-        assert (site.template_key, site.template_version) == ("commune", "1")
+        assert (site.template_key, site.template_version) == ("commune", "2")
         assert site.copyright == f"© Bản quyền thuộc về {AGENCY}"
         assert AGENCY in site.footer_text and AGENCY in site.copyright_en
 
@@ -176,12 +176,12 @@ def test_an_unknown_permission_names_the_role_and_writes_nothing(portal_a: Porta
         before = _snapshot()
         bad = [
             *commune.roles[:-1],
-            RoleSpec(key=roles.CONTRIBUTOR, name="Cộng tác viên", permissions=("content.add_article",)),
+            RoleSpec(key=roles.CONTRIBUTOR, name="Cộng tác viên", permissions=("content.add_press_release",)),
         ]
         with pytest.raises(TemplateError) as info:
             services.roles_apply(roles=bad)
         assert info.value.code == "invalid_template"
-        assert "contributor" in info.value.message and "content.add_article" in info.value.message
+        assert "contributor" in info.value.message and "content.add_press_release" in info.value.message
         assert _snapshot() == before
 
         with pytest.raises(TemplateError):

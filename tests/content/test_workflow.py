@@ -493,3 +493,42 @@ def test_portals_do_not_see_each_others_items(
     _published(staff, section)
     with schema_context(portal_b.schema_name):
         assert not Article.objects.exists() and not Revision.objects.exists()
+
+
+def test_the_import_command_makes_drafts_only(
+    portal_a: Portal, staff: dict[str, User], section: Category, tmp_path: Any
+) -> None:
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "article",
+                    "fields": {
+                        "title": "Tin nhập",
+                        "body": "<p>x<script>1</script></p>",
+                        "author": "A",
+                        "sections": ["tin-tuc"],
+                    },
+                },
+                {"type": "announcement", "fields": {"title": "Thông báo nhập", "body": "<p>y</p>"}},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps([{"type": "article", "fields": {"title": "Không chuyên mục", "body": "x", "author": "A"}}])
+    )
+    head = staff[roles.BOARD_HEAD].username
+    with pytest.raises(CommandError):
+        call_command("content_import", str(bad), schema=portal_a.schema_name, username=head)
+    assert not Article.objects.exists()
+    call_command("content_import", str(good), schema=portal_a.schema_name, username=head, submit=True)
+    article = Article.objects.get()
+    assert article.status == Status.SUBMITTED and not article.live and "<script" not in article.body
+    assert not Announcement.objects.filter(live=True).exists()

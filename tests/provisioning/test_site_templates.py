@@ -35,7 +35,7 @@ def test_each_shipped_template_loads_and_is_complete(key: str) -> None:
     template = load_template(key)
     assert isinstance(template, SiteTemplate)
     assert template.key == key and template.kind == key
-    assert template.version == "1"
+    assert template.version == "2"
     assert template.name
     assert [role.key for role in template.roles] == list(roles.ROLE_KEYS)
     assert {page.kind for page in template.pages} >= set(REQUIRED_PAGE_KINDS)
