@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import handover
 from accounts.models import User
-from content import revisions, roles
+from content import publishing, revisions, roles
 from content.models import Publishable, Revision, Role, SiteSettings, Status, Transition
 from content.sanitize import html_clean
 from portal_platform.errors import ApplicationError, Conflict, Forbidden, NotFound, ValidationFailed
@@ -413,6 +413,7 @@ def _go_live(item: Publishable, *, now: dt.datetime) -> None:
     except IntegrityError as exc:
         raise Conflict(_("Another published item already uses this address or number."), code="item_conflict") from exc
     revisions.m2m_set(item, m2m)
+    publishing.item_changed(item)
 
 
 def _withdraw(item: Publishable) -> None:
@@ -422,6 +423,7 @@ def _withdraw(item: Publishable) -> None:
         m2m = revisions.apply(item, item.working_revision.data)
         item.save()
         revisions.m2m_set(item, m2m)
+    publishing.item_changed(item)
 
 
 @transaction.atomic

@@ -532,3 +532,23 @@ def test_the_import_command_makes_drafts_only(
     article = Article.objects.get()
     assert article.status == Status.SUBMITTED and not article.live and "<script" not in article.body
     assert not Announcement.objects.filter(live=True).exists()
+
+
+def test_listeners_hear_of_each_public_change_after_commit(
+    portal_a: Portal, staff: dict[str, User], section: Category, django_capture_on_commit_callbacks: Any
+) -> None:
+    from content import publishing
+
+    heard: list[tuple[str, str, int]] = []
+    publishing.listen("tests", lambda schema, label, pk: heard.append((schema, label, pk)))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            item = _approved(staff, section)
+        assert heard == []  # nothing public yet
+        with django_capture_on_commit_callbacks(execute=True):
+            item = item_transition(item=item, action="publish", user=staff[roles.BOARD_HEAD])
+        with django_capture_on_commit_callbacks(execute=True):
+            item_transition(item=item, action="unpublish", user=staff[roles.BOARD_HEAD], comment="Sai")
+    finally:
+        publishing.unlisten("tests")
+    assert heard == [(portal_a.schema_name, "content.article", item.pk)] * 2
