@@ -5,8 +5,10 @@ and Django finds them all:
 
 - ``site``: the audit trail, sections, background pages, menus, site settings, editorial roles and
   the editorial board.
+- ``media``: the media library (images and documents on the S3 API).
 """
 
+from content.models.media import ORIGINAL, MediaFile, MediaKind
 from content.models.site import (
     MENU_URL_PATTERN,
     POSITION_ROLES,
@@ -28,6 +30,7 @@ from content.models.site import (
 
 __all__ = [
     "MENU_URL_PATTERN",
+    "ORIGINAL",
     "POSITION_ROLES",
     "SLUG_PATTERN",
     "AuditEvent",
@@ -35,6 +38,8 @@ __all__ = [
     "BoardPosition",
     "Category",
     "EditorialBoard",
+    "MediaFile",
+    "MediaKind",
     "Menu",
     "MenuItem",
     "Page",
