@@ -226,6 +226,7 @@ MEDIA_URL = "/media/"
 MEDIA_MAX_IMAGE_BYTES = env_int("MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
 MEDIA_MAX_DOCUMENT_BYTES = env_int("MEDIA_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024, minimum=1)
 # Decompression bombs: a small file that decodes to a huge bitmap is refused before it is decoded.
+# (Pillow's own ceiling, twice its MAX_IMAGE_PIXELS or about 179 megapixels, applies above this.)
 MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
 # The formats accepted (keys of content.media_types.FILE_TYPES); narrowing is allowed, widening is not.
 MEDIA_TYPES_KNOWN = ("jpeg", "png", "webp", "gif", "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods")

@@ -16,7 +16,6 @@ import posixpath
 import struct
 import unicodedata
 import uuid
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -252,42 +251,39 @@ def _image_process(data: bytes, file_type: FileType) -> tuple[_Blob, dict[str, _
     """The cleaned original and the renditions of an image, or ``ValidationFailed``."""
     limit = settings.MEDIA_MAX_IMAGE_PIXELS
     width = height = 0
-    with warnings.catch_warnings():
-        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; here it is an error.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            # Only the sniffed format's decoder may open it: a PNG-looking file is decoded as PNG or not at all.
-            with Image.open(io.BytesIO(data), formats=[file_type.pillow_format]) as image:
-                width, height = image.size
-                frames = int(getattr(image, "n_frames", 1))
-                if width * height > limit:
-                    raise _image_too_large(width, height, limit)
-                if frames > MAX_FRAMES:
-                    raise ValidationFailed(
-                        _("The image has too many frames (%(frames)s); the limit is %(limit)s.")
-                        % {"frames": frames, "limit": MAX_FRAMES},
-                        code="image_too_large",
-                        extra={"field": "file"},
-                    )
-                image.load()
-                # Only GIF and WebP animate in a browser. A camera's JPEG with several pictures
-                # (MPO: the photo plus previews or a depth map) is kept as its first picture.
-                animated = frames > 1 and file_type.pillow_format in ("GIF", "WEBP")
-                # EXIF orientation applied to the pixels: the EXIF block itself is not written again.
-                base = image.copy() if animated else ImageOps.exif_transpose(image)
-                original = _original_encode(image, base, file_type, animated=animated)
-                renditions = _renditions_make(base, file_type)
-        except ApplicationError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _image_too_large(width, height, limit) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError):
-            raise ValidationFailed(
-                _("The file is damaged or incomplete and cannot be read as a %(type)s image.")
-                % {"type": file_type.label},
-                code="file_corrupt",
-                extra={"field": "file"},
-            ) from None
+    try:
+        # Only the sniffed format's decoder may open it: a PNG-looking file is decoded as PNG or not at all.
+        with Image.open(io.BytesIO(data), formats=[file_type.pillow_format]) as image:
+            width, height = image.size
+            # Checked on the header, before a single pixel is decoded (decompression bombs).
+            if width * height > limit:
+                raise _image_too_large(width, height, limit)
+            frames = int(getattr(image, "n_frames", 1))
+            if frames > MAX_FRAMES:
+                raise ValidationFailed(
+                    _("The image has too many frames (%(frames)s); the limit is %(limit)s.")
+                    % {"frames": frames, "limit": MAX_FRAMES},
+                    code="image_too_large",
+                    extra={"field": "file"},
+                )
+            image.load()
+            # Only GIF and WebP animate in a browser. A camera's JPEG with several pictures
+            # (MPO: the photo plus previews or a depth map) is kept as its first picture.
+            animated = frames > 1 and file_type.pillow_format in ("GIF", "WEBP")
+            # EXIF orientation applied to the pixels: the EXIF block itself is not written again.
+            base = image.copy() if animated else ImageOps.exif_transpose(image)
+            original = _original_encode(image, base, file_type, animated=animated)
+            renditions = _renditions_make(base, file_type)
+    except ApplicationError:
+        raise
+    except Image.DecompressionBombError:  # beyond twice Pillow's own limit: refused by open()
+        raise _image_too_large(width, height, limit) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError):
+        raise ValidationFailed(
+            _("The file is damaged or incomplete and cannot be read as a %(type)s image.") % {"type": file_type.label},
+            code="file_corrupt",
+            extra={"field": "file"},
+        ) from None
     return original, renditions
 
 
