@@ -5,8 +5,18 @@ and Django finds them all:
 
 - ``site``: the audit trail, sections, background pages, menus, site settings, editorial roles and
   the editorial board.
+- ``royalty``: royalties (nhuận bút) — the rate table (point values, grades), one entry per published
+  item and its authors.
 """
 
+from content.models.royalty import (
+    RoyaltyAuthor,
+    RoyaltyEntry,
+    RoyaltyGrade,
+    RoyaltyPointValue,
+    RoyaltyStatus,
+    RoyaltyWorkKind,
+)
 from content.models.site import (
     MENU_URL_PATTERN,
     POSITION_ROLES,
@@ -40,6 +50,12 @@ __all__ = [
     "Page",
     "PageKind",
     "Role",
+    "RoyaltyAuthor",
+    "RoyaltyEntry",
+    "RoyaltyGrade",
+    "RoyaltyPointValue",
+    "RoyaltyStatus",
+    "RoyaltyWorkKind",
     "SiteSettings",
     "validate_menu_url",
     "validate_slug",
