@@ -24,7 +24,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from content import services
@@ -36,6 +38,7 @@ from content.models import (
     RoyaltyPointValue,
     RoyaltyStatus,
 )
+from content.models.royalty import format_number
 from content.selectors import royalty as selectors
 from portal_platform.errors import ApplicationError
 
@@ -292,7 +295,7 @@ def _content_type_label(content_type: ContentType) -> str:
 
 class RoyaltyEntryForm(forms.ModelForm[RoyaltyEntry]):
     published_at = forms.SplitDateTimeField(
-        label=_("published at"),
+        label=capfirst(_("published at")),
         required=False,
         widget=AdminSplitDateTime,
         help_text=_("Only for items that do not record their own publication time (background pages)."),
@@ -463,7 +466,7 @@ class RoyaltyEntryAdmin(PortalOnlyAdmin):
 
     @admin.display(description=_("authors"))
     def authors_display(self, obj: RoyaltyEntry) -> str:
-        return "; ".join(f"{author.name} ({author.share.normalize():f}%)" for author in obj.authors.all())
+        return "; ".join(str(author) for author in obj.authors.all())
 
     def has_change_permission(self, request: HttpRequest, obj: RoyaltyEntry | None = None) -> bool:
         if obj is not None and obj.status != RoyaltyStatus.PROPOSED:
@@ -642,16 +645,55 @@ class RoyaltyEntryAdmin(PortalOnlyAdmin):
             "title": _("Royalty report"),
             "form": form,
             "report": report,
-            "report_title": selectors.royalty_report_title(report=report) if report is not None else "",
-            "authors": [
-                {"total": author, "amount": vnd(author.amount)} for author in (report.authors if report else [])
-            ],
-            "lines": [{"line": line, "amount": vnd(line.amount)} for line in (report.lines if report else [])],
-            "total_amount": vnd(report.amount) if report is not None else "",
             "export_query": _export_query(request),
             "media": self.media + form.media,
         }
+        if report is not None:
+            context.update(_report_tables(report))
         return TemplateResponse(request, "admin/content/royaltyentry/report.html", context)
+
+
+def _report_tables(report: selectors.RoyaltyReport) -> dict[str, Any]:
+    """The report as the screen shows it: the XLSX's headers, figures written the Vietnamese way."""
+    summary = [
+        [
+            str(number),
+            author.name,
+            author.account_username,
+            str(author.items),
+            format_number(author.points),
+            vnd(author.amount),
+        ]
+        for number, author in enumerate(report.authors, start=1)
+    ]
+    detail = [
+        [
+            str(number),
+            line.published_on.strftime("%d/%m/%Y"),
+            line.title,
+            line.kind_label,
+            line.grade_name,
+            format_number(line.entry_points),
+            vnd(line.value_per_point),
+            vnd(line.entry_amount),
+            line.author_name,
+            line.account_username,
+            format_number(line.share),
+            format_number(line.points),
+            vnd(line.amount),
+        ]
+        for number, line in enumerate(report.lines, start=1)
+    ]
+    total = pgettext("royalty report", "Total")
+    return {
+        "report_title": selectors.royalty_report_title(report=report),
+        "summary_headers": selectors.royalty_report_summary_headers(),
+        "summary_rows": summary,
+        "summary_total": ["", total, "", str(report.items), format_number(report.points), vnd(report.amount)],
+        "detail_headers": selectors.royalty_report_detail_headers(),
+        "detail_rows": detail,
+        "detail_total": ["", "", total, *[""] * 8, format_number(report.points), vnd(report.amount)],
+    }
 
 
 def _export_query(request: HttpRequest) -> str:

@@ -33,6 +33,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Points have one decimal (grades like "0,5 – 1,5 điểm" exist); money is whole đồng.
 POINTS_MAX_DIGITS = 7
@@ -41,6 +42,12 @@ MONEY_MAX_DIGITS = 15
 SHARE_MAX_DIGITS = 5
 SHARE_DECIMALS = 2
 FULL_SHARE = Decimal("100")
+
+
+def format_number(value: Decimal) -> str:
+    """A points or share figure as Vietnamese writes it: 2,5 — 33,33 — 100 (no trailing zeros)."""
+    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}".rstrip("0")
+    return text.replace(".", ",")
 
 
 class RoyaltyPointValue(models.Model):
@@ -81,15 +88,15 @@ class RoyaltyPointValue(models.Model):
 class RoyaltyWorkKind(models.TextChoices):
     """Kinds of work with their own grade tables (Nghị định 18/2014/NĐ-CP, annex on electronic press)."""
 
-    NEWS = "news", _("News item")
-    ARTICLE = "article", _("Article")
-    INTERVIEW = "interview", _("Interview")
-    PHOTO = "photo", _("Photograph")
-    GRAPHIC = "graphic", _("Drawing or graphic")
-    AUDIO_VIDEO = "audio_video", _("Audio or video")
-    TRANSLATION = "translation", _("Translation")
-    DOCUMENT = "document", _("Document or information provided")
-    OTHER = "other", _("Other work")
+    NEWS = "news", pgettext_lazy("royalty kind", "News item")
+    ARTICLE = "article", pgettext_lazy("royalty kind", "Article")
+    INTERVIEW = "interview", pgettext_lazy("royalty kind", "Interview")
+    PHOTO = "photo", pgettext_lazy("royalty kind", "Photograph")
+    GRAPHIC = "graphic", pgettext_lazy("royalty kind", "Drawing or graphic")
+    AUDIO_VIDEO = "audio_video", pgettext_lazy("royalty kind", "Audio or video")
+    TRANSLATION = "translation", pgettext_lazy("royalty kind", "Translation")
+    DOCUMENT = "document", pgettext_lazy("royalty kind", "Document or information provided")
+    OTHER = "other", pgettext_lazy("royalty kind", "Other work")
 
 
 class RoyaltyGrade(models.Model):
@@ -130,7 +137,7 @@ class RoyaltyGrade(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.name} ({self.min_points}–{self.max_points})"
+        return f"{self.get_kind_display()} — {self.name} ({format_number(self.min_points)}–{format_number(self.max_points)})"
 
 
 class RoyaltyStatus(models.TextChoices):
@@ -296,4 +303,4 @@ class RoyaltyAuthor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.share}%)"
+        return f"{self.name} ({format_number(self.share)}%)"

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -323,6 +324,37 @@ def royalty_report_filename(*, date_from: dt.date, date_to: dt.date) -> str:
     return f"nhuan-but-{date_from:%Y-%m-%d}-{date_to:%Y-%m-%d}.xlsx"
 
 
+def royalty_report_summary_headers() -> list[str]:
+    """Column headers of the per-author table (screen and XLSX alike)."""
+    return [
+        pgettext("royalty report", "No."),
+        pgettext("royalty report", "Author"),
+        pgettext("royalty report", "Account"),
+        pgettext("royalty report", "Items"),
+        pgettext("royalty report", "Points"),
+        pgettext("royalty report", "Amount (VND)"),
+    ]
+
+
+def royalty_report_detail_headers() -> list[str]:
+    """Column headers of the line items (screen and XLSX alike)."""
+    return [
+        pgettext("royalty report", "No."),
+        pgettext("royalty report", "Published on"),
+        pgettext("royalty report", "Title"),
+        pgettext("royalty report", "Kind of work"),
+        pgettext("royalty report", "Grade"),
+        pgettext("royalty report", "Item points"),
+        pgettext("royalty report", "Value of one point (VND)"),
+        pgettext("royalty report", "Item royalty (VND)"),
+        pgettext("royalty report", "Author"),
+        pgettext("royalty report", "Account"),
+        pgettext("royalty report", "Share (%)"),
+        pgettext("royalty report", "Author's points"),
+        pgettext("royalty report", "Author's amount (VND)"),
+    ]
+
+
 def royalty_report_title(*, report: RoyaltyReport) -> str:
     return _("Royalty report from %(from)s to %(to)s") % {
         "from": report.date_from.strftime("%d/%m/%Y"),
@@ -378,8 +410,8 @@ def royalty_report_xlsx(*, report: RoyaltyReport, portal_name: str | None = None
 
     summary = workbook.active
     assert summary is not None  # a new workbook always has its first sheet
-    summary.title = _("By author")
-    headers = [_("No."), _("Author"), _("Account"), _("Items"), _("Points"), _("Amount (VND)")]
+    summary.title = pgettext("royalty report", "By author")
+    headers = royalty_report_summary_headers()
     row = _sheet_start(summary, portal_name=portal_name, title=title, headers=headers)
     for number, author in enumerate(report.authors, start=1):
         _row_write(
@@ -400,7 +432,7 @@ def royalty_report_xlsx(*, report: RoyaltyReport, portal_name: str | None = None
         row,
         [
             (None, None),
-            (_("Total"), None),
+            (pgettext("royalty report", "Total"), None),
             (None, None),
             (report.items, "0"),
             (report.points, POINTS_FORMAT),
@@ -410,22 +442,8 @@ def royalty_report_xlsx(*, report: RoyaltyReport, portal_name: str | None = None
     )
     _widths(summary, [6, 32, 22, 10, 10, 18])
 
-    detail = workbook.create_sheet(_("Details"))
-    headers = [
-        _("No."),
-        _("Published on"),
-        _("Title"),
-        _("Kind of work"),
-        _("Grade"),
-        _("Item points"),
-        _("Value of one point (VND)"),
-        _("Item royalty (VND)"),
-        _("Author"),
-        _("Account"),
-        _("Share (%)"),
-        _("Author's points"),
-        _("Author's amount (VND)"),
-    ]
+    detail = workbook.create_sheet(pgettext("royalty report", "Details"))
+    headers = royalty_report_detail_headers()
     row = _sheet_start(detail, portal_name=portal_name, title=title, headers=headers)
     for number, line in enumerate(report.lines, start=1):
         _row_write(
@@ -455,7 +473,7 @@ def royalty_report_xlsx(*, report: RoyaltyReport, portal_name: str | None = None
         [
             (None, None),
             (None, None),
-            (_("Total"), None),
+            (pgettext("royalty report", "Total"), None),
             *[(None, None)] * 8,
             (report.points, POINTS_FORMAT),
             (int(report.amount), VND_FORMAT),

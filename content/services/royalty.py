@@ -37,6 +37,7 @@ from content.models.royalty import (
     POINTS_DECIMALS,
     POINTS_MAX_DIGITS,
     SHARE_DECIMALS,
+    format_number,
 )
 from content.selectors.royalty import (
     royalty_amount,
@@ -372,7 +373,7 @@ def royalty_authors_check(*, authors: Sequence[AuthorShare]) -> list[AuthorShare
     if total != FULL_SHARE:
         raise ValidationFailed(
             _("The authors' shares add up to %(total)s%%; they must add up to 100%%.")
-            % {"total": f"{total.normalize():f}".replace(".", ",")},
+            % {"total": format_number(total)},
             code="royalty_shares_not_100",
             extra={"field": "authors"},
         )
@@ -420,8 +421,8 @@ def _points_check(*, grade: RoyaltyGrade, points: Any) -> Decimal:
             _("The grade “%(grade)s” allows from %(min)s to %(max)s points.")
             % {
                 "grade": grade.name,
-                "min": f"{grade.min_points.normalize():f}".replace(".", ","),
-                "max": f"{grade.max_points.normalize():f}".replace(".", ","),
+                "min": format_number(grade.min_points),
+                "max": format_number(grade.max_points),
             },
             code="royalty_points_out_of_range",
             extra={"field": "points"},

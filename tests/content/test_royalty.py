@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -669,30 +669,30 @@ def test_xlsx_export_cell_by_cell(portal_a: Portal, october: dict[str, Any]) -> 
         data = selectors.royalty_report_xlsx(report=report)
         title = gettext("Royalty report from %(from)s to %(to)s") % {"from": "01/10/2026", "to": "31/10/2026"}
         workbook = openpyxl.load_workbook(io.BytesIO(data))
-        assert workbook.sheetnames == [gettext("By author"), gettext("Details")]
+        assert workbook.sheetnames == [pgettext("royalty report", "By author"), pgettext("royalty report", "Details")]
 
-        summary = workbook[gettext("By author")]
+        summary = workbook[pgettext("royalty report", "By author")]
         assert summary["A1"].value == portal_a.name == "Ủy ban nhân dân xã An"
         assert summary["A2"].value == title
         assert "A1:F1" in {str(r) for r in summary.merged_cells.ranges}
         headers = ["No.", "Author", "Account", "Items", "Points", "Amount (VND)"]
-        assert [cell.value for cell in summary[4]] == [gettext(h) for h in headers]
+        assert [cell.value for cell in summary[4]] == [pgettext("royalty report", h) for h in headers]
         rows = [[cell.value for cell in row] for row in summary.iter_rows(min_row=5, max_row=8)]
         assert rows == [
             [1, "Lê Văn Cường", people.member.username, 3, 6.83, 820_008],
             [2, "Ngô Văn Phúc", None, 2, 3.34, 399_996],
             [3, "Phạm Thị Dung", people.contributor.username, 1, 0.33, 39_996],
-            [None, gettext("Total"), None, 3, 10.5, 1_260_000],
+            [None, pgettext("royalty report", "Total"), None, 3, 10.5, 1_260_000],
         ]
         assert summary.max_row == 8
         assert summary["F5"].number_format == '#,##0 "₫"' and summary["F8"].number_format == '#,##0 "₫"'
         assert summary["E5"].number_format == "#,##0.0#"
         assert summary["B8"].font.bold
 
-        detail = workbook[gettext("Details")]
+        detail = workbook[pgettext("royalty report", "Details")]
         assert (detail["A1"].value, detail["A2"].value) == (portal_a.name, title)
         assert [cell.value for cell in detail[4]] == [
-            gettext(h)
+            pgettext("royalty report", h)
             for h in (
                 "No.",
                 "Published on",
@@ -709,9 +709,9 @@ def test_xlsx_export_cell_by_cell(portal_a: Portal, october: dict[str, Any]) -> 
                 "Author's amount (VND)",
             )
         ]
-        article = gettext("Article")
-        photo = gettext("Photograph")
-        news = gettext("News item")
+        article = pgettext("royalty kind", "Article")
+        photo = pgettext("royalty kind", "Photograph")
+        news = pgettext("royalty kind", "News item")
         member = people.member.username
         rows = [[cell.value for cell in row] for row in detail.iter_rows(min_row=5, max_row=11)]
         assert rows == [
@@ -805,7 +805,21 @@ def test_xlsx_export_cell_by_cell(portal_a: Portal, october: dict[str, Any]) -> 
                 0.33,
                 40_008,
             ],
-            [None, None, gettext("Total"), None, None, None, None, None, None, None, None, 10.5, 1_260_000],
+            [
+                None,
+                None,
+                pgettext("royalty report", "Total"),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                10.5,
+                1_260_000,
+            ],
         ]
         assert detail["B5"].number_format == "dd/mm/yyyy" and detail["B5"].is_date
         for column in "GHM":
@@ -832,7 +846,14 @@ def test_xlsx_export_cell_by_cell(portal_a: Portal, october: dict[str, Any]) -> 
                 )
             )
         )
-        assert [cell.value for cell in empty[gettext("By author")][5]] == [None, gettext("Total"), None, 0, 0, 0]
+        assert [cell.value for cell in empty[pgettext("royalty report", "By author")][5]] == [
+            None,
+            pgettext("royalty report", "Total"),
+            None,
+            0,
+            0,
+            0,
+        ]
 
 
 # --- isolation --------------------------------------------------------------------------------------
@@ -992,3 +1013,68 @@ def test_back_office_propose_with_authors_then_decide(portal_a: Portal) -> None:
     page_html = head.get(change_url).content.decode()
     assert f"/admin/content/royaltyentry/{entry.pk}/cancel/" in page_html and approve_url not in page_html
     assert member.post(change_url, form([(people.member.pk, "", "100")])).status_code == 403
+
+
+def test_back_office_rate_table_and_bulk_approval(portal_a: Portal) -> None:
+    with schema_context(portal_a.schema_name):
+        people = _board("xa-a")
+        rates = _rates()
+        entries = [_propose(_page(f"Tin số {n}"), rates.news, 2, one(people.member)) for n in (1, 2)]
+        head = client_for(portal_a, people.head)
+        deputy = client_for(portal_a, people.deputy)
+        before = _state()
+
+    values_url = "/admin/content/royaltypointvalue/add/"
+    grades_url = "/admin/content/royaltygrade/add/"
+    with translation.override("vi"):
+        taken = head.post(values_url, {"value": "90000", "valid_from": "01/07/2026", "note": ""})
+        assert taken.status_code == 200
+        message = gettext("A value of one point already applies from %(date)s.") % {"date": "01/07/2026"}
+        assert escape(message) in taken.content.decode()
+        zero = head.post(values_url, {"value": "0", "valid_from": "01/03/2026", "note": ""})
+        assert zero.status_code == 200 and zero.context["adminform"].form.errors["value"]
+        backwards = head.post(
+            grades_url, {"kind": "news", "name": "Tin ngắn", "min_points": "3", "max_points": "2", "order": "0"}
+        )
+        assert escape(gettext("The maximum points cannot be less than the minimum points.")) in (
+            backwards.content.decode()
+        )
+        # Only the head's role may set the rate table; the deputy may read it.
+        assert deputy.post(values_url, {"value": "90000", "valid_from": "01/03/2026"}).status_code == 403
+        assert deputy.get("/admin/content/royaltypointvalue/").status_code == 200
+    with schema_context(portal_a.schema_name):
+        assert _state() == before
+
+    added = head.post(values_url, {"value": "95000", "valid_from": "01/03/2026", "note": "QĐ 12"})
+    assert added.status_code == 302
+    grade = head.post(
+        grades_url,
+        {"kind": "news", "name": "Tin ngắn", "min_points": "0.5", "max_points": "1.5", "order": "5", "is_active": "on"},
+    )
+    assert grade.status_code == 302
+    with schema_context(portal_a.schema_name):
+        point_value = RoyaltyPointValue.objects.get(valid_from=dt.date(2026, 3, 1))
+        assert (point_value.value, point_value.note, point_value.created_by) == (
+            Decimal(95_000),
+            "QĐ 12",
+            people.head.username,
+        )
+        assert RoyaltyGrade.objects.filter(
+            name="Tin ngắn", min_points=Decimal("0.5"), max_points=Decimal("1.5")
+        ).exists()
+        before = _state()
+
+    changelist = "/admin/content/royaltyentry/"
+    selected = {"action": "approve_selected", "_selected_action": [entry.pk for entry in entries]}
+    with translation.override("vi"):
+        refused = deputy.post(changelist, selected, follow=True)
+        assert (
+            escape(gettext("Only the head of the editorial board can approve royalties.")) in refused.content.decode()
+        )
+    with schema_context(portal_a.schema_name):
+        assert _state() == before
+    head.post(changelist, selected, follow=True)
+    with schema_context(portal_a.schema_name):
+        assert {entry.status for entry in RoyaltyEntry.objects.filter(pk__in=[e.pk for e in entries])} == {
+            RoyaltyStatus.APPROVED
+        }
