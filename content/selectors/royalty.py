@@ -75,13 +75,6 @@ def royalty_is_board_head(*, account: User | None) -> bool:
 # --- items by generic reference -------------------------------------------------------------------
 
 
-def royalty_content_type(*, model: type[models.Model]) -> ContentType:
-    """This schema's content type row for ``model`` (created if the schema has none yet)."""
-    opts = model._meta
-    content_type, _created = ContentType.objects.get_or_create(app_label=opts.app_label, model=opts.model_name)
-    return content_type
-
-
 def _is_publishable(model: type[models.Model] | None) -> bool:
     if model is None:
         return False

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +42,6 @@ from content.models.royalty import (
 )
 from content.selectors.royalty import (
     royalty_amount,
-    royalty_content_type,
     royalty_entry_item,
     royalty_is_board_head,
     royalty_item_published_at,
@@ -389,6 +389,14 @@ class _EntryInput:
     published_at: dt.datetime
     points: Decimal
     point_value: RoyaltyPointValue
+
+
+def royalty_content_type(*, model: type[models.Model]) -> ContentType:
+    """This schema's content type row for ``model``, by query (ContentType's cache is not per
+    schema); created if the schema has none yet, as Django's post-migrate step would."""
+    opts = model._meta
+    content_type, _created = ContentType.objects.get_or_create(app_label=opts.app_label, model=opts.model_name)
+    return content_type
 
 
 def _published_at(item: models.Model, published_at: dt.datetime | None) -> dt.datetime:
