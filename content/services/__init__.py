@@ -2,9 +2,17 @@
 
 One module per area, re-exported here so that callers write ``from content.services import X``:
 
-- ``site``: the audit trail, editorial roles, the site content from a template, the editorial board.
+- ``site``: the audit trail, editorial roles, the site content from a template, the editorial board;
+- ``pages``: background pages' review (stale pages, confirming a page is up to date).
 """
 
+from content.services.pages import (
+    page_review_confirm,
+    page_review_days,
+    pages_review_state,
+    pages_stale,
+    pages_stale_counts,
+)
 from content.services.site import (
     ORDER_STEP,
     audit_event_record,
@@ -27,6 +35,11 @@ __all__ = [
     "board_member_check",
     "board_member_end",
     "board_roles_sync",
+    "page_review_confirm",
+    "page_review_days",
+    "pages_review_state",
+    "pages_stale",
+    "pages_stale_counts",
     "roles_apply",
     "site_content_apply",
 ]
