@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -416,8 +416,10 @@ def test_the_back_office_speaks_vietnamese(
     page = clients[roles.BOARD_HEAD].get(_change(item), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert 'lang="vi"' in page
     assert "Lưu và tiếp tục chỉnh sửa" in page  # Django's own admin catalogue
-    for msgid in ("Workflow steps", "History", "Revisions", "Comment", "Note on this version"):
+    for msgid in ("Workflow steps", "Workflow history", "Note on this version"):
         assert vi(msgid) in page, msgid
+    with translation.override("vi"):
+        assert pgettext("workflow", "Revisions") in page and pgettext("workflow", "Comment") in page
     assert str(vi_label(Status.SUBMITTED.label)) in page
     listing = clients[roles.BOARD_HEAD].get(ADMIN).content.decode()
     assert vi("queue") in listing and vi("Waiting for approval") in listing
@@ -518,3 +520,49 @@ def test_the_console_shows_each_portals_stale_pages(portal_a: Portal, portal_b: 
 
         label = ngettext("%(count)s page due for review", "%(count)s pages due for review", expected_a)
     assert label.replace("%(count)s", str(expected_a)) in row
+
+
+# --- the other item types --------------------------------------------------------------------------
+
+
+def test_every_item_type_is_written_through_its_admin(
+    portal_a: Portal, staff: dict[str, User], clients: dict[str, Client]
+) -> None:
+    from content.models import Announcement, DocumentField, LegalDocument, WorkSchedule
+
+    head = clients[roles.BOARD_HEAD]
+    for model in ("article", "legaldocument", "announcement", "workschedule", "page", "tag", "documentfield"):
+        assert head.get(f"/admin/content/{model}/").status_code == 200, model
+        assert head.get(f"/admin/content/{model}/add/").status_code == 200, model
+    with schema_context(portal_a.schema_name):
+        field = DocumentField.objects.create(name="Đất đai", slug="dat-dai")
+    document = {
+        "form": "quyet-dinh",
+        "number": "12/2026/QĐ-UBND",
+        "issuer": "UBND xã An",
+        "signer": "Nguyễn Văn A",
+        "field": field.pk,
+        "issue_date": "01/11/2026",
+        "effective_date": "15/10/2026",  # before the issue date: refused by the service
+        "abstract": "Ban hành quy chế",
+        "validity": "in_force",
+        "replaced_by": "",
+        "national_db_url": "",
+        "revision_comment": "",
+    }
+    refused = head.post("/admin/content/legaldocument/add/", document)
+    assert refused.status_code == 200 and refused.context["adminform"].form.errors
+    assert head.post("/admin/content/legaldocument/add/", {**document, "effective_date": ""}).status_code == 302
+    announcement = {"title": "Thông báo lịch tiếp dân", "slug": "", "body": "<p>Thứ Năm</p>", "language": "vi"}
+    response = head.post("/admin/content/announcement/add/", {**announcement, "valid_until": "", "revision_comment": ""})
+    assert response.status_code == 302
+    week = {"week_start": "25/11/2026", "title": "", "entries": "[]", "notes": "", "revision_comment": ""}
+    refused = head.post("/admin/content/workschedule/add/", week)  # a Wednesday
+    assert refused.status_code == 200 and refused.context["adminform"].form.errors
+    assert head.post("/admin/content/workschedule/add/", {**week, "week_start": "23/11/2026"}).status_code == 302
+    with schema_context(portal_a.schema_name):
+        document_row = LegalDocument.objects.get()
+        assert document_row.effective_date is None and document_row.status == Status.DRAFT
+        assert Announcement.objects.get().slug == "thong-bao-lich-tiep-dan"
+        assert WorkSchedule.objects.get().week_start == dt.date(2026, 11, 23)
+        assert Revision.objects.count() == 3
