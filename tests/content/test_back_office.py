@@ -330,7 +330,7 @@ def test_queues_hold_the_right_items(
 
     with schema_context(portal_a.schema_name):
         SiteSettings.objects.filter(pk=1).update(review_steps=2)
-        item_transition(item=submitted, action="forward", user=staff[roles.EDITOR])
+    _step(editor, submitted, "forward")  # two-step review: the editor's button
     assert _listed(head, f"{ADMIN}?queue=approval") == [submitted.pk]
     assert _listed(editor, f"{ADMIN}?queue=review") == []
 
@@ -554,7 +554,9 @@ def test_every_item_type_is_written_through_its_admin(
     assert refused.status_code == 200 and refused.context["adminform"].form.errors
     assert head.post("/admin/content/legaldocument/add/", {**document, "effective_date": ""}).status_code == 302
     announcement = {"title": "Thông báo lịch tiếp dân", "slug": "", "body": "<p>Thứ Năm</p>", "language": "vi"}
-    response = head.post("/admin/content/announcement/add/", {**announcement, "valid_until": "", "revision_comment": ""})
+    response = head.post(
+        "/admin/content/announcement/add/", {**announcement, "valid_until": "", "revision_comment": ""}
+    )
     assert response.status_code == 302
     week = {"week_start": "25/11/2026", "title": "", "entries": "[]", "notes": "", "revision_comment": ""}
     refused = head.post("/admin/content/workschedule/add/", week)  # a Wednesday
