@@ -75,6 +75,8 @@ TENANT_APPS = [
     "django.contrib.admin",
     "axes",
     "content",
+    # The back office's rich-text editor: its static files only (no models).
+    "django_prose_editor",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -30,7 +30,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import User
 from content import services
-from content.admin.site import PortalOnlyAdmin
+from content.admin.base import PortalOnlyAdmin
 from content.models import (
     RoyaltyAuthor,
     RoyaltyEntry,

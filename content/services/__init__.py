@@ -6,6 +6,7 @@ One module per area, re-exported here so that callers write ``from content.servi
 - ``site``: writes inside one portal's schema. The caller has already entered the tenant
 - ``media``: the media library: upload (checked by content, cleaned, resized), edit, delete, visibility
 - ``royalty``: royalty writes (nhuận bút, Decision 80/2025 Đ12.2.d; amounts as in Nghị định 18/2014/NĐ-CP:
+- ``pages``: background pages kept up to date (Decision 80/2025 Đ6.3: background information is updated promptly)
 """
 
 from content.services.media import (
@@ -27,6 +28,14 @@ from content.services.media import (
     media_upload,
     media_viewable,
     media_visibility_refresh,
+)
+from content.services.pages import (
+    REVIEW_CONFIRMED,
+    page_review_confirm,
+    page_review_days,
+    pages_review_state,
+    pages_stale,
+    pages_stale_counts,
 )
 from content.services.royalty import (
     AuthorShare,
@@ -110,6 +119,7 @@ __all__ = [
     "PUBLISH",
     "RETURN",
     "REVIEWERS",
+    "REVIEW_CONFIRMED",
     "SCHEDULED_PUBLISH",
     "SUBMIT",
     "TITLE_MAX",
@@ -146,6 +156,11 @@ __all__ = [
     "media_upload",
     "media_viewable",
     "media_visibility_refresh",
+    "page_review_confirm",
+    "page_review_days",
+    "pages_review_state",
+    "pages_stale",
+    "pages_stale_counts",
     "publishable_models",
     "review_steps",
     "revision_diff",
