@@ -293,7 +293,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal_platform.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens are console-only: on a portal's host they would resolve to the wrong schema's account.
+        "portal_platform.authentication.ConsoleTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
