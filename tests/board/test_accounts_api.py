@@ -128,7 +128,7 @@ def test_close_an_account_through_the_api(api: Client, portal_a: Portal, portal_
 
     executed = api.post(f"/api/v1/closures/{closure['id']}/execute/")
     assert executed.status_code == 200 and executed.json()["status"] == "executed"
-    assert executed.json()["handed_over"] == {"content.board_seats": 0}
+    assert executed.json()["handed_over"] == {"content.board_seats": 0, "content.items": 0}
     again = api.post(f"/api/v1/closures/{closure['id']}/execute/")
     assert again.status_code == 200 and again.json()["decided_at"] == executed.json()["decided_at"]
     late = api.post(f"/api/v1/closures/{closure['id']}/reject/", {"reason": "x"}, content_type="application/json")

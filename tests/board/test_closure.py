@@ -85,7 +85,7 @@ def test_closure_disables_logs_out_strips_groups_and_hands_over(portal_a: Portal
         handover.unregister("tests.drafts")
 
     assert done.status == ClosureStatus.EXECUTED and done.decided_by == "vanhanh" and done.decided_at
-    assert done.handed_over == {"content.board_seats": 1, "tests.drafts": 3}
+    assert done.handed_over == {"content.board_seats": 1, "content.items": 0, "tests.drafts": 3}
     assert calls == [("nguyenvanan.xa-a", "tranthibinh.xa-a")]
     with schema_context(portal_a.schema_name):
         leaver = User.objects.get(username="nguyenvanan.xa-a")  # kept, not deleted

@@ -393,6 +393,26 @@ def test_staff_must_be_signed_in_with_an_editorial_role(
             assert _code(response) == code, (method, path)
             assert SECRET not in response.content.decode()
     assert _state(Article) == before
+    # A session is not enough for a write without the CSRF token (a page on another site cannot post).
+    guarded = Client(HTTP_HOST=host_of(portal_a), enforce_csrf_checks=True)
+    guarded.force_login(staff[roles.EDITOR])
+    response = _send(guarded, "post", "staff/articles/", _article_payload(refs))
+    assert (response.status_code, _code(response)) == (403, "permission_denied")
+    assert _state(Article) == before
+    token = "a" * 32  # what a page of the portal would have set in the CSRF cookie
+    guarded.cookies[settings.CSRF_COOKIE_NAME] = token
+    allowed = guarded.post(
+        f"{API}/staff/articles/",
+        data=json.dumps(_article_payload(refs)),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert allowed.status_code == 201, allowed.content
+    # An issued or expired password must be changed first, here as on the pages.
+    expired = account("hethan.xa-a", roles=[roles.EDITOR])
+    User.objects.filter(pk=expired.pk).update(must_change_password=True)
+    response = _get(client_for(portal_a, expired), "staff/articles/")
+    assert (response.status_code, _code(response)) == (403, "password_change_required")
     # A closed (inactive) account's session no longer counts.
     editor = staff[roles.EDITOR]
     client = client_for(portal_a, editor)
