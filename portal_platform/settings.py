@@ -333,7 +333,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal_platform.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens are console-only: on a portal's host they would resolve to the wrong schema's account.
+        "portal_platform.authentication.ConsoleTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -345,6 +346,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Nền tảng Cổng Thông tin điện tử — API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field called "kind" (pages, media files, portals): name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "PageKindEnum": "content.models.site.PageKind",
+        "MediaKindEnum": "content.models.media.MediaKind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -468,6 +468,7 @@ def item_transition(*, item: P, action: str, user: User, comment: str = "", publ
     return item
 
 
+@transaction.atomic
 def item_delete(*, item: Publishable, user: User) -> None:
     """Delete an item that was never published (Đ8.2: published content is kept, never destroyed)."""
     item = _locked(item)
