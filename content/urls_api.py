@@ -20,6 +20,10 @@ urlpatterns: list[URLPattern] = [
     path("pages/<slug:slug>/", public.PageDetailApi.as_view(), name="api-page"),
     path("schedules/", public.ScheduleListApi.as_view(), name="api-schedules"),
     path("schedules/<str:week>/", public.ScheduleDetailApi.as_view(), name="api-schedule"),
+    path("leaders/", public.LeaderListApi.as_view(), name="api-leaders"),
+    path("leaders/<int:pk>/", public.LeaderDetailApi.as_view(), name="api-leader"),
+    path("contact-officers/", public.ContactOfficerListApi.as_view(), name="api-contact-officers"),
+    path("contact-officers/<int:pk>/", public.ContactOfficerDetailApi.as_view(), name="api-contact-officer"),
     path("announcements/", public.AnnouncementListApi.as_view(), name="api-announcements"),
     path("announcements/<slug:slug>/", public.AnnouncementDetailApi.as_view(), name="api-announcement"),
 ]

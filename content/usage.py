@@ -14,14 +14,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from content import media_usage, publishing
-from content.models import Article, LegalDocument, Revision
+from content.models import Article, Leader, LegalDocument, Publishable, Revision
+
+# Fields that hold one media id (the others, lists of ids).
+SINGLE = ("cover", "photo")
 
 
-def _revisions_using(model: type[Article] | type[LegalDocument], field: str, ids: set[int]) -> set[int]:
+def _revisions_using(model: type[Publishable], field: str, ids: set[int]) -> set[int]:
     revisions = Revision.objects.filter(content_type=ContentType.objects.get_for_model(model))
     found: set[int] = set()
-    if field == "cover":
-        values = revisions.filter(data__cover__in=list(ids)).values_list("data__cover", flat=True)
+    if field in SINGLE:
+        values = revisions.filter(**{f"data__{field}__in": list(ids)}).values_list(f"data__{field}", flat=True)
         found.update(int(v) for v in values if v is not None)
     else:
         for media_id in ids:
@@ -38,6 +41,14 @@ def _covers(ids: set[int], *, live_only: bool) -> set[int]:
     return found if live_only else found | _revisions_using(Article, "cover", ids)
 
 
+def _photos(ids: set[int], *, live_only: bool) -> set[int]:
+    rows = Leader.objects.filter(photo_id__in=ids)
+    if live_only:
+        rows = rows.filter(live=True)
+    found = {int(i) for i in rows.values_list("photo_id", flat=True) if i is not None}
+    return found if live_only else found | _revisions_using(Leader, "photo", ids)
+
+
 def _attachments(ids: set[int], *, live_only: bool) -> set[int]:
     rows = LegalDocument.attachments.through.objects.filter(mediafile_id__in=ids)
     if live_only:
@@ -47,15 +58,15 @@ def _attachments(ids: set[int], *, live_only: bool) -> set[int]:
 
 
 def _media_of(label: str, pk: int) -> Iterable[int]:
-    if label == "content.article":
-        cover = Article.objects.filter(pk=pk).values_list("cover_id", flat=True).first()
-        previous = [
-            r.data.get("cover")
-            for r in Revision.objects.filter(
-                content_type=ContentType.objects.get_for_model(Article), object_id=pk
-            ).only("data")
-        ]
-        return {int(i) for i in [cover, *previous] if i}
+    single: dict[str, tuple[type[Publishable], str]] = {
+        "content.article": (Article, "cover"),
+        "content.leader": (Leader, "photo"),
+    }
+    if label in single:
+        model, field = single[label]
+        current = model._default_manager.filter(pk=pk).values_list(f"{field}_id", flat=True).first()
+        kept = Revision.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
+        return {int(i) for i in [current, *(r.data.get(field) for r in kept.only("data"))] if i}
     if label == "content.legaldocument":
         ids: set[int] = set()
         for r in Revision.objects.filter(
@@ -84,6 +95,12 @@ def register() -> None:
         label=_("articles (cover image)"),
         used=lambda ids: _covers(ids, live_only=False),
         public=lambda ids: _covers(ids, live_only=True),
+    )
+    media_usage.register(
+        name="leader.photo",
+        label=_("leaders (photo)"),
+        used=lambda ids: _photos(ids, live_only=False),
+        public=lambda ids: _photos(ids, live_only=True),
     )
     media_usage.register(
         name="legaldocument.attachments",

@@ -44,7 +44,9 @@ from content.admin.base import PortalOnlyAdmin
 from content.models import (
     Announcement,
     Article,
+    ContactOfficer,
     DocumentField,
+    Leader,
     LegalDocument,
     Publishable,
     Revision,
@@ -657,6 +659,28 @@ class AnnouncementAdmin(WorkflowAdmin):
     list_display = ("title", "status", "live", "pending", "valid_until", "updated_at")
     list_filter = (QueueFilter, "status", "live", "language")
     search_fields = ("title", "slug")
+
+
+@admin.register(Leader)
+class LeaderAdmin(WorkflowAdmin):
+    content_fieldsets = (
+        (None, {"fields": ("name", "position", "photo", "phone", "email", "profile", "order")}),
+        (gettext_lazy("English"), {"fields": ("position_en", "profile_en")}),
+    )
+    list_display = ("name", "position", "order", "status", "live", "pending", "updated_at")
+    list_filter = (QueueFilter, "status", "live")
+    search_fields = ("name", "position")
+
+
+@admin.register(ContactOfficer)
+class ContactOfficerAdmin(WorkflowAdmin):
+    content_fieldsets = (
+        (None, {"fields": ("name", "position", "area", "phone", "email", "order")}),
+        (gettext_lazy("English"), {"fields": ("area_en",)}),
+    )
+    list_display = ("name", "area", "phone", "email", "order", "status", "live", "pending")
+    list_filter = (QueueFilter, "status", "live")
+    search_fields = ("name", "area", "position")
 
 
 @admin.register(WorkSchedule)

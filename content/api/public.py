@@ -25,9 +25,11 @@ from content.models import (
     Announcement,
     Article,
     Category,
+    ContactOfficer,
     DocumentField,
     DocumentForm,
     Language,
+    Leader,
     LegalDocument,
     MediaFile,
     Page,
@@ -231,6 +233,20 @@ class AnnouncementOutput(serializers.ModelSerializer[Announcement]):
     class Meta:
         model = Announcement
         fields = ["id", "slug", "title", "body", "language", "valid_until", "published_at"]
+
+
+class LeaderOutput(serializers.ModelSerializer[Leader]):
+    photo = MediaOutput(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Leader
+        fields = ["id", "name", "position", "position_en", "photo", "phone", "email", "profile", "profile_en", "order"]
+
+
+class ContactOfficerOutput(serializers.ModelSerializer[ContactOfficer]):
+    class Meta:
+        model = ContactOfficer
+        fields = ["id", "name", "position", "area", "area_en", "phone", "email", "order"]
 
 
 # --- sections, tags, document fields -----------------------------------------------------------------
@@ -506,3 +522,59 @@ class AnnouncementDetailApi(PublicApi):
         if announcement is None:
             raise _not_found("announcement_not_found")
         return Response(AnnouncementOutput(announcement).data)
+
+
+class LeaderListApi(PublicApi):
+    @extend_schema(
+        operation_id="leaders_list",
+        tags=[TAG_PUBLIC],
+        summary=gettext_lazy("Leaders"),
+        description=gettext_lazy("The agency's leaders as published, in the board's order."),
+        parameters=[PAGE_PARAMETERS],
+        responses=page_of("LeaderPage", LeaderOutput(many=True)),
+    )
+    def get(self, request: Request) -> Response:
+        return paginate(request, self, selectors.leaders_public(), LeaderOutput)
+
+
+class ContactOfficerListApi(PublicApi):
+    @extend_schema(
+        operation_id="contact_officers_list",
+        tags=[TAG_PUBLIC],
+        summary=gettext_lazy("Contact officers"),
+        description=gettext_lazy("The officers citizens and the press may contact, by area of work."),
+        parameters=[PAGE_PARAMETERS],
+        responses=page_of("ContactOfficerPage", ContactOfficerOutput(many=True)),
+    )
+    def get(self, request: Request) -> Response:
+        return paginate(request, self, selectors.contact_officers_public(), ContactOfficerOutput)
+
+
+class LeaderDetailApi(PublicApi):
+    @extend_schema(
+        operation_id="leaders_retrieve",
+        tags=[TAG_PUBLIC],
+        summary=gettext_lazy("A leader"),
+        description=gettext_lazy("One published leader by id."),
+        responses=LeaderOutput,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        leader = selectors.leaders_public().filter(pk=pk).first()
+        if leader is None:
+            raise _not_found("leader_not_found")
+        return Response(LeaderOutput(leader).data)
+
+
+class ContactOfficerDetailApi(PublicApi):
+    @extend_schema(
+        operation_id="contact_officers_retrieve",
+        tags=[TAG_PUBLIC],
+        summary=gettext_lazy("A contact officer"),
+        description=gettext_lazy("One published contact officer by id."),
+        responses=ContactOfficerOutput,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        officer = selectors.contact_officers_public().filter(pk=pk).first()
+        if officer is None:
+            raise _not_found("contact_officer_not_found")
+        return Response(ContactOfficerOutput(officer).data)

@@ -19,7 +19,9 @@ from content.models import (
     Announcement,
     Article,
     Category,
+    ContactOfficer,
     DocumentField,
+    Leader,
     LegalDocument,
     Page,
     Publishable,
@@ -143,6 +145,14 @@ def announcements_public(*, language: str | None = None, include_expired: bool =
     if not include_expired:
         rows = rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
     return rows.order_by("-published_at", "-pk")
+
+
+def leaders_public() -> QuerySet[Leader]:
+    return Leader.objects.filter(live=True).select_related("photo").order_by("order", "name", "pk")
+
+
+def contact_officers_public() -> QuerySet[ContactOfficer]:
+    return ContactOfficer.objects.filter(live=True).order_by("order", "name", "pk")
 
 
 # --- staff ------------------------------------------------------------------------------------------

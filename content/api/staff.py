@@ -57,8 +57,10 @@ from content.api.common import (
 from content.models import (
     Announcement,
     Article,
+    ContactOfficer,
     DocumentForm,
     Language,
+    Leader,
     LegalDocument,
     Page,
     PageKind,
@@ -165,6 +167,28 @@ class AnnouncementData(serializers.Serializer[Any]):
     valid_until = serializers.DateField(required=False, allow_null=True)
 
 
+class LeaderData(serializers.Serializer[Any]):
+    name = _text()
+    position = _text()
+    position_en = _text()
+    photo = _id(help_text=gettext_lazy("id of an image of the media library"))
+    phone = _text()
+    email = _text()
+    profile = _text(help_text=gettext_lazy("HTML; cleaned on the server"))
+    profile_en = _text(help_text=gettext_lazy("HTML; cleaned on the server"))
+    order = serializers.IntegerField(required=False, min_value=0)
+
+
+class ContactOfficerData(serializers.Serializer[Any]):
+    name = _text()
+    position = _text()
+    area = _text()
+    area_en = _text()
+    phone = _text()
+    email = _text()
+    order = serializers.IntegerField(required=False, min_value=0)
+
+
 @dataclasses.dataclass(frozen=True)
 class ItemKind:
     """One item type of the staff API: its URL segment, model and working-version serializer."""
@@ -185,6 +209,8 @@ KINDS: tuple[ItemKind, ...] = (
     ItemKind("pages", Page, PageData, "Page"),
     ItemKind("schedules", WorkSchedule, WorkScheduleData, "WorkSchedule"),
     ItemKind("announcements", Announcement, AnnouncementData, "Announcement"),
+    ItemKind("leaders", Leader, LeaderData, "Leader"),
+    ItemKind("contact-officers", ContactOfficer, ContactOfficerData, "ContactOfficer"),
 )
 
 

@@ -6,6 +6,7 @@ and Django finds them all:
 - ``workflow``: the editorial workflow's records — tenant schema
 - ``site``: site structure and the editorial board — tenant schema (one copy of every table per portal)
 - ``items``: what a portal publishes (Nghị định 42/2022 Đ4) — tenant schema
+- ``people``: the people a portal presents (Nghị định 42/2022 Đ4.1: leaders; contacts and contact officers) — tenant schema
 - ``media``: the media library — tenant schema (one copy of the table per portal)
 - ``royalty``: royalties (nhuận bút) for published content — tenant schema (one copy of every table per portal)
 """
@@ -24,6 +25,10 @@ from content.models.media import (
     ORIGINAL,
     MediaFile,
     MediaKind,
+)
+from content.models.people import (
+    ContactOfficer,
+    Leader,
 )
 from content.models.royalty import (
     ACTIVE_STATUSES,
@@ -85,10 +90,12 @@ __all__ = [
     "BoardMember",
     "BoardPosition",
     "Category",
+    "ContactOfficer",
     "DocumentField",
     "DocumentForm",
     "EditorialBoard",
     "Language",
+    "Leader",
     "LegalDocument",
     "MediaFile",
     "MediaKind",

@@ -23,7 +23,9 @@ from content.models import (
     Announcement,
     Article,
     Category,
+    ContactOfficer,
     DocumentField,
+    Leader,
     LegalDocument,
     Page,
     Publishable,
@@ -113,6 +115,10 @@ def _data(model: type[Publishable], refs: dict[str, int], text: str) -> dict[str
             "title": text,
             "entries": [{"date": monday.isoformat(), "activity": text}],
         }
+    if model is Leader:
+        return {"name": text, "position": "Chủ tịch", "profile": f"<p>{text}</p>", "order": n}
+    if model is ContactOfficer:
+        return {"name": text, "position": "Công chức", "area": f"Lĩnh vực {n}", "phone": "0238 000", "order": n}
     assert model is Announcement
     return {"title": text, "slug": f"thong-bao-{n}", "body": f"<p>{text}</p>"}
 
@@ -144,7 +150,7 @@ def _item(model: type[Publishable], state: str, staff: dict[str, User], refs: di
             later = timezone.now() + dt.timedelta(days=1)
             item = item_transition(item=item, action="publish", user=head, publish_at=later)
         elif step == "edit":
-            field = "abstract" if model is LegalDocument else "title"
+            field = {LegalDocument: "abstract", Leader: "name", ContactOfficer: "name"}.get(model, "title")
             item = item_save(model=model, item=item, data={field: f"{SECRET} sửa"}, user=staff[roles.EDITOR])
         else:
             item = item_transition(item=item, action=step, user=head, comment="lý do")
@@ -160,11 +166,13 @@ PUBLIC: dict[type[Publishable], tuple[str, Callable[[Any], str], Callable[[dict[
     Page: ("pages/", lambda i: f"pages/{i.slug}/", lambda r: r["slug"]),
     WorkSchedule: ("schedules/", lambda i: f"schedules/{i.week_start.isoformat()}/", lambda r: r["week_start"]),
     Announcement: ("announcements/", lambda i: f"announcements/{i.slug}/", lambda r: r["slug"]),
+    Leader: ("leaders/", lambda i: f"leaders/{i.pk}/", lambda r: r["id"]),
+    ContactOfficer: ("contact-officers/", lambda i: f"contact-officers/{i.pk}/", lambda r: r["id"]),
 }
 
 
 def _public_key(item: Any) -> Any:
-    if isinstance(item, LegalDocument):
+    if isinstance(item, LegalDocument | Leader | ContactOfficer):
         return item.pk
     if isinstance(item, WorkSchedule):
         return item.week_start.isoformat()
@@ -199,7 +207,7 @@ def test_public_endpoints_show_live_items_only(
                 assert _code(detail).endswith("_not_found") and SECRET not in detail.content.decode()
     # The pending edit of a live item shows its published version.
     pending = items["pending"]
-    text = pending.abstract if model is LegalDocument else pending.title
+    text = getattr(pending, {LegalDocument: "abstract", Leader: "name", ContactOfficer: "name"}.get(model, "title"))
     assert (
         text.startswith("Bài công khai") and text in _get(client_for(portal_a), detail_path(pending)).content.decode()
     )
@@ -765,7 +773,7 @@ def test_every_endpoint_is_in_the_portal_schema(portal_a: Portal) -> None:
         route = route.replace("<str:week>", "{week}").replace("<int:number>", "{number}")
         assert f"{API}/{route}" in paths, route
     operations = [op for methods in paths.values() for op in methods.values()]
-    assert len(operations) == 14 + 5 * 11
+    assert len(operations) == 18 + 7 * 11
     ids = [op["operationId"] for op in operations]
     assert len(set(ids)) == len(ids)
     for op in operations:
