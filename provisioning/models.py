@@ -133,7 +133,13 @@ class JobStep(models.Model):
         if not self.detail:
             return ""
         text = gettext(self.detail)
-        return text % self.detail_params if self.detail_params else text
+        if not self.detail_params:
+            return text
+        try:
+            return text % self.detail_params
+        except (KeyError, TypeError, ValueError):
+            # A translation that lost a placeholder must not break the job page: the English one.
+            return self.detail % self.detail_params
 
 
 class SpareSchema(models.Model):

@@ -260,12 +260,13 @@ def pool_top_up(*, size: int | None = None, templates: list[str] | None = None) 
     Bare spares (migrated, empty: pools made before spares were pre-seeded) with older migrations
     are migrated, or dropped if that fails; pre-seeded spares with older migrations or an older or
     changed template are dropped. Then each template in ``templates`` (default: the setting) gets
-    new pre-seeded spares until it has ``size`` (default: PROVISIONING_POOL_SIZE).
+    new pre-seeded spares until it has ``size`` (default: PROVISIONING_POOL_SIZE); a template that
+    cannot be seeded is logged and counted in ``failed``, and the others are still filled.
     One maintainer at a time (advisory lock); a second concurrent call returns at once.
     """
     target = settings.PROVISIONING_POOL_SIZE if size is None else size
     keys = pool_template_keys() if templates is None else templates
-    result = {"migrated": 0, "dropped": 0, "created": 0}
+    result = {"migrated": 0, "dropped": 0, "created": 0, "failed": 0}
     with advisory_lock("provisioning_pool") as acquired:
         if not acquired:
             return result
@@ -298,19 +299,25 @@ def pool_top_up(*, size: int | None = None, templates: list[str] | None = None) 
             ).count()
             if have >= target:
                 continue
-            source = seeded_template_ensure(template)
-            for _ in range(target - have):
-                name = f"{SPARE_PREFIX}{uuid.uuid4().hex[:16]}"
-                _copy(source, name)
-                _mark_state(name, seed_state(template))
-                SpareSchema.objects.create(
-                    schema_name=name,
-                    migration_state=state,
-                    template_key=key,
-                    template_version=str(template.version),
-                    template_fingerprint=fingerprint,
-                )
-                result["created"] += 1
+            try:
+                source = seeded_template_ensure(template)
+                for _ in range(target - have):
+                    name = f"{SPARE_PREFIX}{uuid.uuid4().hex[:16]}"
+                    _copy(source, name)
+                    _mark_state(name, seed_state(template))
+                    SpareSchema.objects.create(
+                        schema_name=name,
+                        migration_state=state,
+                        template_key=key,
+                        template_version=str(template.version),
+                        template_fingerprint=fingerprint,
+                    )
+                    result["created"] += 1
+            except Exception:
+                # One template that cannot be seeded (say, a role naming a permission that no
+                # migration makes) must not leave the other templates without spares.
+                logger.exception("pool: could not make spares of site template %s", key)
+                result["failed"] += 1
     return result
 
 

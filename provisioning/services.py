@@ -525,10 +525,10 @@ def _commits_flushed_at_the_end() -> Iterator[None]:
 def _job_steps(ctx: JobContext) -> tuple[str, str, str] | None:
     """Run the steps not done yet, recording each; the failing step's (name, code, message), if any."""
     steps = [step for step in ctx.job.steps.order_by("position") if step.status != StepStatus.DONE]
+    started = time.perf_counter()
     if steps:
         JobStep.objects.filter(pk=steps[0].pk).update(status=StepStatus.RUNNING, started_at=timezone.now())
     for index, step in enumerate(steps):
-        started = time.perf_counter()
         try:
             _fault_injection(step.name)
             detail = STEP_FUNCTIONS[step.name](ctx)
@@ -548,14 +548,16 @@ def _job_steps(ctx: JobContext) -> tuple[str, str, str] | None:
                 error=message,
             )
             return step.name, code, message
-        _step_done(step, started=started, detail=detail, following=steps[index + 1] if index + 1 < len(steps) else None)
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        started = _step_done(step, started=started, detail=detail, following=following)
     return None
 
 
-def _step_done(step: JobStep, *, started: float, detail: StepDetail, following: JobStep | None) -> None:
-    """Record ``step`` as done and the ``following`` one as running, in one statement."""
-    now = timezone.now()
-    duration_ms = (time.perf_counter() - started) * 1000
+def _step_done(step: JobStep, *, started: float, detail: StepDetail, following: JobStep | None) -> float:
+    """Record ``step`` as done and the ``following`` one as running, in one statement; returns when
+    the following step started (its duration, like its ``started_at``, includes writing its record)."""
+    now, clock = timezone.now(), time.perf_counter()
+    duration_ms = (clock - started) * 1000
     if following is None:
         JobStep.objects.filter(pk=step.pk).update(
             status=StepStatus.DONE,
@@ -564,7 +566,7 @@ def _step_done(step: JobStep, *, started: float, detail: StepDetail, following: 
             detail=detail.msgid,
             detail_params=detail.params,
         )
-        return
+        return clock
 
     def this(value: Any, field_name: str, output: Field[Any, Any]) -> Case:
         return Case(When(pk=step.pk, then=Value(value, output_field=output)), default=F(field_name))
@@ -577,6 +579,7 @@ def _step_done(step: JobStep, *, started: float, detail: StepDetail, following: 
         detail=this(detail.msgid, "detail", CharField()),
         detail_params=this(detail.params, "detail_params", JSONField()),
     )
+    return clock
 
 
 def _job_fail(job: ProvisioningJob, step: str, code: str, message: str) -> ProvisioningJob:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_pool_keeps_pre_seeded_spares_per_template_and_hands_each_to_its_own_template() -> None:
     result = schemas.pool_top_up(size=2, templates=["commune", "department"])
-    assert result == {"migrated": 0, "dropped": 0, "created": 4}
+    assert result == {"migrated": 0, "dropped": 0, "created": 4, "failed": 0}
     spares = list(SpareSchema.objects.all())
     assert sorted(s.template_key for s in spares) == ["commune", "commune", "department", "department"]
     assert all(schema_exists(s.schema_name) for s in spares)
@@ -64,7 +64,12 @@ def test_a_spare_of_an_older_template_version_is_never_handed_out_and_is_replace
     assert not schema_exists("portal_xa_cu")
     assert schemas.pool_status().stale == [old.schema_name]
 
-    assert schemas.pool_top_up(size=1, templates=["commune"]) == {"migrated": 0, "dropped": 1, "created": 1}
+    assert schemas.pool_top_up(size=1, templates=["commune"]) == {
+        "migrated": 0,
+        "dropped": 1,
+        "created": 1,
+        "failed": 0,
+    }
     assert not schema_exists(old.schema_name)
     fresh = SpareSchema.objects.get()
     assert fresh.template_version == str(commune.version)
@@ -86,7 +91,12 @@ def test_a_template_changed_without_a_version_bump_is_caught_by_its_fingerprint(
     assert schemas.spare_claim(target="portal_xa_sua", template=edited) is None
 
     monkeypatch.setattr(schemas, "load_template", lambda key: edited if key == "commune" else load_template(key))
-    assert schemas.pool_top_up(size=1, templates=["commune"]) == {"migrated": 0, "dropped": 1, "created": 1}
+    assert schemas.pool_top_up(size=1, templates=["commune"]) == {
+        "migrated": 0,
+        "dropped": 1,
+        "created": 1,
+        "failed": 0,
+    }
     assert not schema_exists(old.schema_name)
     spare = schemas.spare_claim(target="portal_xa_sua", template=edited)
     assert spare is not None
@@ -106,7 +116,7 @@ def test_stale_migrations_migrate_bare_spares_and_drop_pre_seeded_ones(monkeypat
     assert not schema_exists("portal_xa_cu")
 
     result = schemas.pool_top_up(size=1, templates=["commune"])
-    assert result == {"migrated": 1, "dropped": 1, "created": 1}
+    assert result == {"migrated": 1, "dropped": 1, "created": 1, "failed": 0}
     assert not schema_exists(seeded.schema_name)
     assert SpareSchema.objects.get(pk=bare.pk).migration_state == schemas.tenant_migration_state()
 
@@ -119,6 +129,19 @@ def test_stale_migrations_migrate_bare_spares_and_drop_pre_seeded_ones(monkeypat
     result = schemas.pool_top_up(size=0, templates=[])
     assert result["dropped"] == 1
     assert not SpareSchema.objects.exists()
+
+
+def test_a_template_that_cannot_be_seeded_does_not_starve_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    commune = load_template("commune")
+    broken_roles = tuple(
+        dataclasses.replace(role, permissions=(*role.permissions, "content.fly_to_the_moon")) for role in commune.roles
+    )
+    broken = dataclasses.replace(commune, roles=broken_roles)
+    monkeypatch.setattr(schemas, "load_template", lambda key: broken if key == "commune" else load_template(key))
+    result = schemas.pool_top_up(size=1, templates=["commune", "department"])
+    assert result == {"migrated": 0, "dropped": 0, "created": 1, "failed": 1}
+    assert list(SpareSchema.objects.values_list("template_key", flat=True)) == ["department"]
+    assert not schema_exists("portal_tpl_commune")
 
 
 def test_pre_seeded_template_schema_is_rebuilt_only_when_it_changes() -> None:

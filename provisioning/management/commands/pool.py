@@ -29,6 +29,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Đã cập nhật {result['migrated']}, bỏ {result['dropped']}, tạo {result['created']} lược đồ dự phòng."
             )
+            if result["failed"]:
+                self.stderr.write(f"{result['failed']} mẫu trang không tạo được lược đồ dự phòng (xem nhật ký).")
         status = schemas.pool_status()
         self.stdout.write(
             f"Kích thước đặt (mỗi mẫu trang): {status.size_setting}; trạng thái migration: {status.migration_state}"
