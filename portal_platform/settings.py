@@ -182,8 +182,11 @@ CACHES = {
 TENANT_ROUTING_RECHECK_SECONDS = env_float("TENANT_ROUTING_RECHECK_SECONDS", 1.0)
 
 # --- Provisioning ---------------------------------------------------------------------------------
-# Spare schemas kept migrated and ready to be renamed into a new portal.
+# Spare schemas kept ready to be renamed into a new portal, per site template: each is migrated and
+# pre-seeded with that template's roles and site content.
 PROVISIONING_POOL_SIZE = env_int("PROVISIONING_POOL_SIZE", 3, minimum=0)
+# The site templates the pool keeps spares of (comma-separated keys); empty means every template.
+PROVISIONING_POOL_TEMPLATES = env_list("PROVISIONING_POOL_TEMPLATES", [])
 # The ways to make a portal's schema, tried in this order.
 PROVISIONING_SCHEMA_PATHS = env_list("PROVISIONING_SCHEMA_PATHS", ["pool", "clone", "migrate"])
 if not set(PROVISIONING_SCHEMA_PATHS) <= {"pool", "clone", "migrate"} or not PROVISIONING_SCHEMA_PATHS:

@@ -56,6 +56,7 @@ from content.services.royalty import (
     royalty_point_value_delete,
 )
 from content.services.site import (
+    AGENCY_NAME_PLACEHOLDER,
     ORDER_STEP,
     audit_event_record,
     board_create,
@@ -65,6 +66,8 @@ from content.services.site import (
     board_member_end,
     board_roles_sync,
     roles_apply,
+    roles_verify,
+    site_agency_fill,
     site_content_apply,
 )
 from content.services.workflow import (
@@ -104,6 +107,7 @@ from content.services.workflow import (
 __all__ = [
     "ACTIONS",
     "ACTION_TARGETS",
+    "AGENCY_NAME_PLACEHOLDER",
     "ALT_TEXT_MAX",
     "APPROVE",
     "APPROVERS",
@@ -166,6 +170,7 @@ __all__ = [
     "revision_diff",
     "revision_restore",
     "roles_apply",
+    "roles_verify",
     "royalty_authors_check",
     "royalty_content_type",
     "royalty_entry_approve",
@@ -181,6 +186,7 @@ __all__ = [
     "royalty_point_value_check",
     "royalty_point_value_create",
     "royalty_point_value_delete",
+    "site_agency_fill",
     "site_content_apply",
     "slug_from",
 ]
