@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("content.urls_citizens")),  # /hoi-dap/, /gop-y-du-thao/, /captcha/
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_tenant"), name="api-schema"),
 ]

@@ -6,9 +6,23 @@ and Django finds them all:
 - ``workflow``: the states every published item goes through, its revisions and transitions;
 - ``site``: the audit trail, sections, background pages, menus, site settings, editorial roles and
   the editorial board;
-- ``items``: articles, legal documents, announcements and the leaders' work schedule.
+- ``items``: articles, legal documents, announcements and the leaders' work schedule;
+- ``citizens``: citizens' questions and their published answers, consultations on drafts and their
+  comments, the units that handle questions.
 """
 
+from content.models.citizens import (
+    DEFAULT_ANSWER_WORKING_DAYS,
+    OPEN_QUESTION_STATUSES,
+    CitizenSettings,
+    CommentStatus,
+    Consultation,
+    ConsultationComment,
+    Question,
+    QuestionAnswer,
+    QuestionStatus,
+    Unit,
+)
 from content.models.items import (
     Announcement,
     Article,
@@ -40,7 +54,9 @@ from content.models.site import (
 from content.models.workflow import Language, Publishable, Revision, Status, Transition
 
 __all__ = [
+    "DEFAULT_ANSWER_WORKING_DAYS",
     "MENU_URL_PATTERN",
+    "OPEN_QUESTION_STATUSES",
     "POSITION_ROLES",
     "SLUG_PATTERN",
     "Announcement",
@@ -49,6 +65,10 @@ __all__ = [
     "BoardMember",
     "BoardPosition",
     "Category",
+    "CitizenSettings",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationComment",
     "DocumentField",
     "DocumentForm",
     "EditorialBoard",
@@ -59,12 +79,16 @@ __all__ = [
     "Page",
     "PageKind",
     "Publishable",
+    "Question",
+    "QuestionAnswer",
+    "QuestionStatus",
     "Revision",
     "Role",
     "SiteSettings",
     "Status",
     "Tag",
     "Transition",
+    "Unit",
     "Validity",
     "WorkSchedule",
     "validate_menu_url",
