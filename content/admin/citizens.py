@@ -399,10 +399,9 @@ class QuestionAdmin(ServiceFormAdmin):
             extra += ["answer"]
         return (*fixed, *extra)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_exclude(self, request: HttpRequest, obj: Question | None = None) -> tuple[str, ...]:
         # Personal fields are never part of the form, whatever the fieldsets say.
-        kwargs["exclude"] = [*Question.PERSONAL_FIELDS, *(kwargs.get("exclude") or [])]
-        return super().get_form(request, obj, change, **kwargs)
+        return (*(super().get_exclude(request, obj) or ()), *Question.PERSONAL_FIELDS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return questions_with_overdue(super().get_queryset(request))
@@ -571,9 +570,8 @@ class ConsultationCommentAdmin(ServiceFormAdmin):
             return (*fixed, "moderation_note")
         return fixed
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        kwargs["exclude"] = [*ConsultationComment.PERSONAL_FIELDS, *(kwargs.get("exclude") or [])]
-        return super().get_form(request, obj, change, **kwargs)
+    def get_exclude(self, request: HttpRequest, obj: ConsultationComment | None = None) -> tuple[str, ...]:
+        return (*(super().get_exclude(request, obj) or ()), *ConsultationComment.PERSONAL_FIELDS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from citizens, through the public form

@@ -335,10 +335,12 @@ def question_publication_create(
         "answer": question.answer,
         "field": question.field_id,
         "unit": question.unit_id,
-        "asked_on": timezone.localdate(question.received_at),
-        "answered_on": timezone.localdate(question.answered_at) if question.answered_at else None,
+        "asked_on": timezone.localdate(question.received_at).isoformat(),
+        "answered_on": timezone.localdate(question.answered_at).isoformat() if question.answered_at else None,
         **(data or {}),
     }
+    # Revision data is JSON: dates travel as ISO text (content.revisions parses them back).
+    fields = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in fields.items()}
     item = item_save(
         model=QuestionAnswer,
         data=fields,
