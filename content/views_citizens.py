@@ -80,6 +80,12 @@ class _GuardedForm(forms.Form):
         if not placed:
             self.add_error(None, exc.message)
 
+    def captcha_describe(self) -> None:
+        """Point the CAPTCHA's answer box at its help and error (Django does so only for single widgets)."""
+        bound = self["captcha"]
+        ids = [f"{bound.auto_id}_helptext"] + ([f"{bound.auto_id}_error"] if bound.errors else [])
+        self.fields["captcha"].widget.attrs["aria-describedby"] = " ".join(ids)
+
 
 def _text(label: Any, *, widget: forms.Widget | None = None, required: bool = True, **attrs: str) -> forms.CharField:
     """A text field the services check; ``required`` only marks it for the browser and the reader."""
@@ -107,6 +113,8 @@ class QuestionForm(_GuardedForm):
         select = self.fields["field"].widget
         assert isinstance(select, forms.Select)
         select.choices = [("", _("— Choose a field —")), *((str(f.pk), f.name) for f in fields)]
+        # A portal that lists no fields yet does not ask for one (the service requires it only then).
+        self.has_fields = bool(fields)
         if fields:
             select.attrs["required"] = True
         self.fields["field"].show_required = bool(fields)  # type: ignore[attr-defined]
@@ -230,6 +238,7 @@ def question_ask(request: HttpRequest) -> HttpResponse:
 
 
 def _question_form(request: HttpRequest, form: QuestionForm, *, status: int = 200) -> HttpResponse:
+    form.captcha_describe()
     return render(request, "content/citizens/question_form.html", {"form": form}, status=status)
 
 
@@ -312,4 +321,5 @@ def item_url(item: Consultation) -> str:
 
 
 def _comment_form(request: HttpRequest, item: Consultation, form: CommentForm, *, status: int = 200) -> HttpResponse:
+    form.captcha_describe()
     return render(request, "content/citizens/comment_form.html", {"item": item, "form": form}, status=status)

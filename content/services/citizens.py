@@ -191,7 +191,8 @@ def question_validate(
     field: DocumentField | None = None
     raw_field = str(field_id if field_id is not None else "").strip()
     if raw_field:
-        field = DocumentField.objects.filter(pk=int(raw_field)).first() if raw_field.isdigit() else None
+        known = raw_field.isdigit() and len(raw_field) < 19  # beyond a bigint: no such row, and no DataError
+        field = DocumentField.objects.filter(pk=int(raw_field)).first() if known else None
         if field is None:
             errors.add("field", _("Choose a field from the list."))
     elif DocumentField.objects.exists():

@@ -14,7 +14,6 @@ from typing import Any
 
 from captcha.models import CaptchaStore
 from django.contrib.auth.models import Permission
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
@@ -60,13 +59,13 @@ def backoffice(portal: Portal, user: User) -> Client:
 _CAPTCHA_KEY = re.compile(r'name="captcha_0" value="([0-9a-f]+)"')
 
 
-def captcha_key(page: HttpResponse) -> str:
+def captcha_key(page: Any) -> str:
     found = _CAPTCHA_KEY.search(page.content.decode())
     assert found, "the page shows no CAPTCHA"
     return found.group(1)
 
 
-def captcha_solved(page: HttpResponse) -> dict[str, str]:
+def captcha_solved(page: Any) -> dict[str, str]:
     """The CAPTCHA fields of ``page`` answered right (the characters of its picture)."""
     key = captcha_key(page)
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response.upper()}
@@ -78,5 +77,5 @@ def vi_msg(msgid: str) -> str:
         return gettext(msgid)
 
 
-def html(response: HttpResponse) -> str:
+def html(response: Any) -> str:
     return response.content.decode()

@@ -284,8 +284,8 @@ def test_personal_data_is_shown_only_to_staff_with_the_permission(portal_a: Port
     # The board's editor, who handles questions, sees them.
     handler = backoffice(portal_a, people["editor"])
     for path in ("/admin/content/question/", f"/admin/content/question/{question.pk}/change/"):
-        page = html(handler.get(path))
-        assert CITIZEN["name"] in page and CITIZEN["email"] in page and CITIZEN["phone"] in page
+        shown = html(handler.get(path))
+        assert CITIZEN["name"] in shown and CITIZEN["email"] in shown and CITIZEN["phone"] in shown
     assert question.reference in html(handler.get("/admin/content/question/?q=" + CITIZEN["email"]))
     # The portal administrator manages units but does not see questions at all.
     assert backoffice(portal_a, people["admin"]).get("/admin/content/question/").status_code == 403
