@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from content import publishing
+from content import publishing, roles
 from content.models import (
     OPEN_QUESTION_STATUSES,
     CommentStatus,
@@ -85,16 +85,16 @@ _MODERATION = (
 )
 _UNITS = ("content.add_unit", "content.change_unit", "content.view_unit")
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "tenant_admin": (
+    roles.TENANT_ADMIN: (
         *_UNITS,
         "content.add_citizensettings",
         "content.change_citizensettings",
         "content.view_citizensettings",
     ),
-    "board_head": (*_QUESTION_HANDLING, "content.delete_question", *_ITEMS, *_MODERATION, *_UNITS),
-    "board_deputy": (*_QUESTION_HANDLING, *_ITEMS, *_MODERATION, *_UNITS),
-    "editor": (*_QUESTION_HANDLING, *_ITEMS, *_MODERATION),
-    "contributor": (),
+    roles.BOARD_HEAD: (*_QUESTION_HANDLING, "content.delete_question", *_ITEMS, *_MODERATION, *_UNITS),
+    roles.BOARD_DEPUTY: (*_QUESTION_HANDLING, *_ITEMS, *_MODERATION, *_UNITS),
+    roles.EDITOR: (*_QUESTION_HANDLING, *_ITEMS, *_MODERATION),
+    roles.CONTRIBUTOR: (),
 }
 
 
