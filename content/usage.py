@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from content import media_usage, publishing
-from content.models import Article, Leader, LegalDocument, Publishable, Revision
+from content.models import Article, Consultation, Leader, LegalDocument, Publishable, Revision
 
 # Fields that hold one media id (the others, lists of ids).
 SINGLE = ("cover", "photo")
@@ -49,12 +49,20 @@ def _photos(ids: set[int], *, live_only: bool) -> set[int]:
     return found if live_only else found | _revisions_using(Leader, "photo", ids)
 
 
-def _attachments(ids: set[int], *, live_only: bool) -> set[int]:
-    rows = LegalDocument.attachments.through.objects.filter(mediafile_id__in=ids)
+# Items with a list of files: model, field, and the through table's column naming the item.
+FILE_LISTS: dict[str, tuple[type[Publishable], str, str]] = {
+    "content.legaldocument": (LegalDocument, "attachments", "legaldocument"),
+    "content.consultation": (Consultation, "files", "consultation"),
+}
+
+
+def _file_lists(ids: set[int], *, live_only: bool, label: str) -> set[int]:
+    model, field, owner = FILE_LISTS[label]
+    rows = getattr(model, field).through.objects.filter(mediafile_id__in=ids)
     if live_only:
-        rows = rows.filter(legaldocument__live=True)
+        rows = rows.filter(**{f"{owner}__live": True})
     found = {int(i) for i in rows.values_list("mediafile_id", flat=True)}
-    return found if live_only else found | _revisions_using(LegalDocument, "attachments", ids)
+    return found if live_only else found | _revisions_using(model, field, ids)
 
 
 def _media_of(label: str, pk: int) -> Iterable[int]:
@@ -67,12 +75,13 @@ def _media_of(label: str, pk: int) -> Iterable[int]:
         current = model._default_manager.filter(pk=pk).values_list(f"{field}_id", flat=True).first()
         kept = Revision.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
         return {int(i) for i in [current, *(r.data.get(field) for r in kept.only("data"))] if i}
-    if label == "content.legaldocument":
+    if label in FILE_LISTS:
+        model, field, _owner = FILE_LISTS[label]
         ids: set[int] = set()
-        for r in Revision.objects.filter(
-            content_type=ContentType.objects.get_for_model(LegalDocument), object_id=pk
-        ).only("data"):
-            ids.update(int(i) for i in r.data.get("attachments") or [])
+        for r in Revision.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk).only(
+            "data"
+        ):
+            ids.update(int(i) for i in r.data.get(field) or [])
         return ids
     return ()
 
@@ -105,7 +114,13 @@ def register() -> None:
     media_usage.register(
         name="legaldocument.attachments",
         label=_("legal documents (attached files)"),
-        used=lambda ids: _attachments(ids, live_only=False),
-        public=lambda ids: _attachments(ids, live_only=True),
+        used=lambda ids: _file_lists(ids, live_only=False, label="content.legaldocument"),
+        public=lambda ids: _file_lists(ids, live_only=True, label="content.legaldocument"),
+    )
+    media_usage.register(
+        name="consultation.files",
+        label=_("consultations (files of the draft)"),
+        used=lambda ids: _file_lists(ids, live_only=False, label="content.consultation"),
+        public=lambda ids: _file_lists(ids, live_only=True, label="content.consultation"),
     )
     publishing.listen("content.media_visibility", _refresh_media)

@@ -66,6 +66,9 @@ SHARED_APPS = [
     "drf_spectacular",
     # Failed-login records per schema: a lockout on one portal never touches another's users.
     "axes",
+    # CAPTCHA challenges of the public forms: throwaway rows that belong to no portal, so one table
+    # in the public schema (on every portal's search path) rather than one per portal schema.
+    "captcha",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -321,6 +324,16 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_COOLOFF_MESSAGE = _("This account is locked after too many failed logins. Try again later.")
 AXES_PERMALOCK_MESSAGE = _("This account is locked after too many failed logins. Ask your portal administrator.")
+
+# --- Citizens' questions and comments on drafts (content.views_citizens) ---------------------------
+# Submissions a client address may make per hour on one portal (each form counted on its own); a
+# flood beyond that gets the 429 page and nothing is stored.
+CITIZEN_SUBMISSIONS_PER_HOUR = env_int("CITIZEN_SUBMISSIONS_PER_HOUR", 5, minimum=1)
+# django-simple-captcha: the real check, always. Tests switch its test mode on where they need it.
+CAPTCHA_TEST_MODE = False
+# Minutes a challenge stays valid: long enough to type a question.
+CAPTCHA_TIMEOUT = env_int("CAPTCHA_TIMEOUT_MINUTES", 30, minimum=1)
+CAPTCHA_LENGTH = 5
 
 # --- Internationalisation: Vietnamese first -------------------------------------------------------
 LANGUAGE_CODE = "vi"

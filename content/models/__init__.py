@@ -9,8 +9,21 @@ and Django finds them all:
 - ``people``: the people a portal presents (Nghị định 42/2022 Đ4.1: leaders; contacts and contact officers) — tenant schema
 - ``media``: the media library — tenant schema (one copy of the table per portal)
 - ``royalty``: royalties (nhuận bút) for published content — tenant schema (one copy of every table per portal)
+- ``citizens``: what citizens send to a portal — tenant schema (one copy of every table per portal)
 """
 
+from content.models.citizens import (
+    DEFAULT_ANSWER_WORKING_DAYS,
+    OPEN_QUESTION_STATUSES,
+    CitizenSettings,
+    CommentStatus,
+    Consultation,
+    ConsultationComment,
+    Question,
+    QuestionAnswer,
+    QuestionStatus,
+    Unit,
+)
 from content.models.items import (
     Announcement,
     Article,
@@ -74,9 +87,11 @@ from content.models.workflow import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "DEFAULT_ANSWER_WORKING_DAYS",
     "FULL_SHARE",
     "MENU_URL_PATTERN",
     "MONEY_MAX_DIGITS",
+    "OPEN_QUESTION_STATUSES",
     "ORIGINAL",
     "POINTS_DECIMALS",
     "POINTS_MAX_DIGITS",
@@ -90,6 +105,10 @@ __all__ = [
     "BoardMember",
     "BoardPosition",
     "Category",
+    "CitizenSettings",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationComment",
     "ContactOfficer",
     "DocumentField",
     "DocumentForm",
@@ -104,6 +123,9 @@ __all__ = [
     "Page",
     "PageKind",
     "Publishable",
+    "Question",
+    "QuestionAnswer",
+    "QuestionStatus",
     "Revision",
     "Role",
     "RoyaltyAuthor",
@@ -116,6 +138,7 @@ __all__ = [
     "Status",
     "Tag",
     "Transition",
+    "Unit",
     "Validity",
     "WorkSchedule",
     "format_number",

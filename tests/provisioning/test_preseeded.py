@@ -47,7 +47,7 @@ def _site(schema_name: str, agency_name: str) -> dict[str, Any]:
             "pages": sorted(
                 (kind, slug, neutral(t), neutral(te), neutral(b), neutral(be), published)
                 for kind, slug, t, te, b, be, published in Page.objects.values_list(
-                    "kind", "slug", "title", "title_en", "body", "body_en", "is_published"
+                    "kind", "slug", "title", "title_en", "body", "body_en", "live"
                 )
             ),
             "menus": sorted(Menu.objects.values_list("key", "name")),
