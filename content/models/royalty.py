@@ -223,7 +223,9 @@ class RoyaltyEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                # OR rather than IN: PostgreSQL prints "IN (…)" back in a form that re-parses
+                # differently, and the spare pool's schema copy compares definitions as text.
+                condition=Q(status=RoyaltyStatus.PROPOSED) | Q(status=RoyaltyStatus.APPROVED),
                 name="royaltyentry_one_active_per_item",
                 violation_error_message=_("This item already has a royalty entry that is proposed or approved."),
             ),
