@@ -9,3 +9,7 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         # Registers the content app's hand-over functions for account closures.
         from content import services  # noqa: F401
+        from content.public import receivers
+
+        # The public site's page cache hears publications and site-structure changes.
+        receivers.connect()

@@ -1,0 +1,257 @@
+"""The anonymous page cache of the public site, per portal, host and language.
+
+``PublicPageCacheMiddleware`` sits right after the tenant router, so a cached page skips sessions,
+CSRF, authentication and the view: one Redis ``MGET`` (the portal's cache version and the page)
+and one pipelined visit count, and the page goes out with the headers the full stack gave it when it
+was rendered.
+
+What may be cached, and for whom:
+
+- only responses of views marked with ``public_page`` (the public site's own pages and feeds),
+  status 200, for ``GET``;
+- never for a request that carries a session cookie (staff signed in to the back office), a
+  messages cookie, or an ``Authorization`` header — those always get a freshly rendered page, and
+  what is rendered for them is never stored, so citizens never get a staff page;
+- never a response that sets a cookie or used a CSRF token (so no token and no ``Set-Cookie`` can
+  reach another visitor); cached responses ``Vary`` on ``Accept-Language`` and ``Cookie``.
+
+The key holds the portal's schema, the scheme and host (pages carry absolute links), the language
+(``get_language_from_request``, exactly as ``LocaleMiddleware`` decides it), the portal's local date
+(the week's schedule, announcements' end dates), the portal row's status and last change (archived
+notice, footer details) and the current downtime notices. The entry holds the portal's **cache
+version**; bumping it (``page_cache_invalidate``) retires every cached page of the portal at once:
+
+- a publication listener (``content.publishing``) bumps it whenever what the public sees of an item
+  changes — published, republished, unpublished, published on schedule;
+- ``content.public.receivers`` bumps it after any change to sections, menus, site settings, document
+  fields or tags (the layout and filters every page shows).
+
+Entries also expire after ``PUBLIC_CACHE_SECONDS`` (which bounds the staleness of the visit figures
+shown in the footer). If Redis is unreachable the page is simply rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from content.public import stats
+from content.public.store import StoreError, key, redis_client
+from tenants.context import tenant_db
+from tenants.models import Portal
+
+log = logging.getLogger(__name__)
+
+CACHE_HEADER = "X-Page-Cache"
+# Never looked up: the back office, the APIs, files, and the views that set cookies.
+_SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/tai-khoan/", "/ngon-ngu/")
+_MESSAGES_COOKIE = "messages"
+_NOT_STORED = frozenset({"content-length", CACHE_HEADER.lower()})
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+
+def public_page(view: V) -> V:
+    """Mark ``view``'s responses as the same for every anonymous visitor (cacheable)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response.public_cache = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped  # type: ignore[return-value]
+
+
+def count_article_view(response: HttpResponseBase, article_pk: int) -> None:
+    """Make the page's visits count as views of this article too (also when served from cache)."""
+    response.stats_article = article_pk  # type: ignore[attr-defined]
+
+
+# --- versions ------------------------------------------------------------------------------------
+
+
+def version_key(schema: str) -> str:
+    return key(schema, "pc", "v")
+
+
+def page_cache_version(schema: str) -> int:
+    try:
+        raw = redis_client().get(version_key(schema))
+    except StoreError:
+        return -1
+    return int(raw or 0)
+
+
+def page_cache_invalidate(schema: str) -> None:
+    """Retire every cached page (and the cached layout) of portal ``schema`` now."""
+    try:
+        redis_client().incr(version_key(schema))
+    except StoreError:
+        # Entries still expire after PUBLIC_CACHE_SECONDS; nothing else can be done without Redis.
+        log.exception("page cache: could not bump the version of %s", schema)
+
+
+def page_cache_invalidate_on_commit() -> None:
+    """``page_cache_invalidate`` for the current schema, once the current transaction commits."""
+    schema = tenant_db.schema_name
+    transaction.on_commit(lambda: page_cache_invalidate(schema))
+
+
+# --- the downtime notices every page shows, re-read at most once per recheck interval -----------
+
+_notice_memo: dict[str, tuple[float, str]] = {}
+
+
+def _notices_signature(portal: Portal) -> str:
+    now = time.monotonic()
+    memo = _notice_memo.get(portal.schema_name)
+    if memo is not None and now - memo[0] < settings.TENANT_ROUTING_RECHECK_SECONDS:
+        return memo[1]
+    from provisioning.selectors import downtime_notices_current
+
+    notices = downtime_notices_current(portal=portal)
+    raw = "|".join(f"{n.pk}:{n.starts_at.timestamp()}:{n.expected_end.timestamp()}:{n.message}" for n in notices)
+    signature = hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    _notice_memo[portal.schema_name] = (now, signature)
+    return signature
+
+
+def notices_forget() -> None:
+    """Forget the remembered notices (tests; a new notice otherwise shows within the interval)."""
+    _notice_memo.clear()
+
+
+# --- entries -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: int
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    article_pk: int | None
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def _entry_key(request: HttpRequest, portal: Portal, language: str) -> str:
+    parts = (
+        request.scheme or "http",
+        request.get_host(),
+        language,
+        timezone.localdate().isoformat(),
+        portal.status,
+        portal.updated_at.isoformat() if portal.updated_at else "",
+        _notices_signature(portal),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+    )
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return key(portal.schema_name, "pc", digest)
+
+
+def _is_private(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME in cookies or _MESSAGES_COOKIE in cookies or "HTTP_AUTHORIZATION" in request.META
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    if not getattr(response, "public_cache", False) or request.method != "GET":
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a CSRF token: it belongs to this visitor only
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def _count(request: HttpRequest, response: HttpResponseBase, schema: str, article_pk: int | None) -> None:
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.get("Content-Type", "").startswith("text/html")
+        and not stats.is_crawler(request)
+    ):
+        stats.visit_record(schema=schema, visitor=stats.visitor_id(request), article_pk=article_pk)
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous visitors' pages from the cache; count every page view. See the module doc."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        portal = getattr(request, "tenant", None)
+        if not isinstance(portal, Portal) or request.path_info.startswith(_SKIP_PREFIXES):
+            return self.get_response(request)
+        schema = portal.schema_name
+        if request.method not in ("GET", "HEAD") or _is_private(request) or settings.PUBLIC_CACHE_SECONDS <= 0:
+            response = self.get_response(request)
+            _count(request, response, schema, getattr(response, "stats_article", None))
+            return response
+
+        language = translation.get_language_from_request(request)
+        entry_key = _entry_key(request, portal, language)
+        try:
+            version_raw, entry_raw = redis_client().mget([version_key(schema), entry_key])
+        except StoreError:
+            log.warning("page cache: Redis unavailable, rendering %s", request.path)
+            response = self.get_response(request)
+            _count(request, response, schema, getattr(response, "stats_article", None))
+            return response
+        version = int(version_raw or 0)
+        if entry_raw is not None:
+            entry: Entry = pickle.loads(cast(bytes, entry_raw))  # noqa: S301 - written only by this module to our cache server
+            if entry.version == version:
+                response = entry.response()
+                response[CACHE_HEADER] = "hit"
+                _count(request, response, schema, entry.article_pk)
+                return response
+
+        request.site_cache_version = version  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        article_pk = getattr(response, "stats_article", None)
+        if _storable(request, response):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            assert isinstance(response, HttpResponse)
+            entry = Entry(
+                version=version,
+                status=response.status_code,
+                headers=[(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED],
+                content=response.content,
+                article_pk=article_pk,
+            )
+            try:
+                redis_client().set(
+                    entry_key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), ex=settings.PUBLIC_CACHE_SECONDS
+                )
+            except StoreError:
+                log.warning("page cache: Redis unavailable, %s not stored", request.path)
+            response[CACHE_HEADER] = "miss"
+        _count(request, response, schema, article_pk)
+        return response
