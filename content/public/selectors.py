@@ -132,12 +132,13 @@ def article_public(*, slug: str) -> Article | None:
 
 
 def articles_related(*, article: Article, limit: int = 5) -> list[Article]:
-    """The latest other live articles sharing a section or a tag with ``article``."""
+    """The latest other live articles in the same language sharing a section or a tag with ``article``."""
     section_ids = [s.pk for s in article.sections.all()]
     tag_ids = [t.pk for t in article.tags.all()]
     related = (
         Article.objects.filter(live=True)
         .filter(Q(sections__in=section_ids) | Q(tags__in=tag_ids))
+        .filter(language=article.language)
         .exclude(pk=article.pk)
         .values_list("pk", flat=True)
     )

@@ -39,4 +39,6 @@ def redis_client() -> redis.Redis:
 
 
 def key(schema: str, *parts: str) -> str:
-    return ":".join(("site", schema, *parts))
+    """A key of portal ``schema``. The database's name is part of it, so two deployments (or two
+    test runs) that share one Redis never read each other's pages or counters."""
+    return ":".join(("site", str(settings.DATABASES["default"]["NAME"]), schema, *parts))
