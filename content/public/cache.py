@@ -1,14 +1,16 @@
 """The anonymous page cache of the public site, per portal, host and language.
 
 ``PublicPageCacheMiddleware`` sits right after the tenant router, so a cached page skips sessions,
-CSRF, authentication and the view: one Redis ``MGET`` (the portal's cache version and the page)
-and one pipelined visit count, and the page goes out with the headers the full stack gave it when it
-was rendered.
+CSRF, authentication and the view: one Redis round trip (a small Lua script reads the portal's cache
+version and the page, and counts the visit when the page is current), and the page goes out with
+the headers the full stack gave it when it was rendered.
 
 What may be cached, and for whom:
 
 - only responses of views marked with ``public_page`` (the public site's own pages and feeds),
-  status 200, for ``GET``;
+  status 200, for ``GET``, and only for the query parameters those pages read
+  (``CACHED_PARAMETERS``; tracking parameters such as ``fbclid`` are ignored) — any other
+  parameter gets a rendered page, so random query strings cannot fill the cache;
 - never for a request that carries a session cookie (staff signed in to the back office), a
   messages cookie, or an ``Authorization`` header — those always get a freshly rendered page, and
   what is rendered for them is never stored, so citizens never get a staff page;
@@ -39,7 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -134,16 +136,61 @@ def notices_forget() -> None:
     _notice_memo.clear()
 
 
-# --- entries -------------------------------------------------------------------------------------
+# --- entries ---------------------------------------------------------------------------------------
+
+# Query parameters the public pages read; a request with any other parameter is served uncached
+# (random parameters must not fill the cache). Tracking parameters added by social networks and
+# campaigns are ignored, so a shared article stays one cached page.
+CACHED_PARAMETERS = frozenset(
+    {"page", "tuan", "number", "issuer", "q", "field", "type", "validity", "issued_from", "issued_to"}
+)
+IGNORED_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "zarsrc", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
+)
+
+# One round trip for a cached page: read the portal's version and the entry, and if the entry is
+# current, count the visit (online, today, total, article) in the same call. Entries are hashes:
+# v = version, a = article pk or "", c = "1" if a page view, d = the pickled response.
+_LOOKUP = """
+local version = redis.call('GET', KEYS[1]) or '0'
+local entry = redis.call('HMGET', KEYS[2], 'v', 'a', 'c', 'd')
+if entry[1] ~= version or not entry[4] then
+  return {version, false}
+end
+if ARGV[1] == '1' and entry[3] == '1' then
+  redis.call('PFADD', KEYS[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[3])
+  redis.call('INCR', KEYS[4])
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
+  redis.call('INCR', KEYS[5])
+  if entry[2] and entry[2] ~= '' then
+    redis.call('HINCRBY', KEYS[6], entry[2], 1)
+  end
+end
+return {version, entry[4]}
+"""
+_lookup_script: Any = None
+
+
+def _lookup(*, schema: str, entry_key: str, count: bool, visitor: str) -> tuple[int, bytes | None]:
+    global _lookup_script
+    client = redis_client()
+    if _lookup_script is None:
+        _lookup_script = client.register_script(_LOOKUP)
+    keys = stats.visit_keys(schema=schema)
+    version, data = _lookup_script(
+        keys=[version_key(schema), entry_key, keys.online, keys.day, keys.total, keys.articles],
+        args=["1" if count else "0", visitor, stats.ONLINE_TTL, stats.DAY_TTL],
+        client=client,
+    )
+    return int(version), data
 
 
 @dataclass(frozen=True)
 class Entry:
-    version: int
     status: int
     headers: list[tuple[str, str]]
     content: bytes
-    article_pk: int | None
 
     def response(self) -> HttpResponse:
         response = HttpResponse(self.content, status=self.status)
@@ -152,8 +199,27 @@ class Entry:
         return response
 
 
-def _entry_key(request: HttpRequest, portal: Portal, language: str) -> str:
+def _cache_query(request: HttpRequest) -> str | None:
+    """The query string as the cache sees it, or None when the page must not be cached."""
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    kept: list[tuple[str, str]] = []
+    for name, values in request.GET.lists():
+        if name in IGNORED_PARAMETERS or name.startswith("utm_"):
+            continue
+        if name not in CACHED_PARAMETERS:
+            return None
+        kept.extend((name, value) for value in values)
+    return "&".join(f"{name}={value}" for name, value in sorted(kept))
+
+
+# Part of every entry's key: a deployment that changes ``Entry`` never reads the previous shape.
+ENTRY_FORMAT = "1"
+
+
+def _entry_key(request: HttpRequest, portal: Portal, language: str, query: str) -> str:
     parts = (
+        ENTRY_FORMAT,
         request.scheme or "http",
         request.get_host(),
         language,
@@ -162,10 +228,10 @@ def _entry_key(request: HttpRequest, portal: Portal, language: str) -> str:
         portal.updated_at.isoformat() if portal.updated_at else "",
         _notices_signature(portal),
         request.path,
-        request.META.get("QUERY_STRING", ""),
+        query,
     )
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-    return key(portal.schema_name, "pc", digest)
+    return key(portal.schema_name, "page", digest)
 
 
 def _is_private(request: HttpRequest) -> bool:
@@ -189,13 +255,17 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
-def _count(request: HttpRequest, response: HttpResponseBase, schema: str, article_pk: int | None) -> None:
-    if (
-        request.method == "GET"
-        and response.status_code == 200
-        and response.get("Content-Type", "").startswith("text/html")
-        and not stats.is_crawler(request)
-    ):
+def _is_page_view(response: HttpResponseBase) -> bool:
+    return response.status_code == 200 and response.get("Content-Type", "").startswith("text/html")
+
+
+def _counts(request: HttpRequest) -> bool:
+    return request.method == "GET" and not stats.is_crawler(request)
+
+
+def _count(request: HttpRequest, response: HttpResponseBase, schema: str) -> None:
+    if _counts(request) and _is_page_view(response):
+        article_pk = getattr(response, "stats_article", None)
         stats.visit_record(schema=schema, visitor=stats.visitor_id(request), article_pk=article_pk)
 
 
@@ -210,48 +280,57 @@ class PublicPageCacheMiddleware:
         if not isinstance(portal, Portal) or request.path_info.startswith(_SKIP_PREFIXES):
             return self.get_response(request)
         schema = portal.schema_name
-        if request.method not in ("GET", "HEAD") or _is_private(request) or settings.PUBLIC_CACHE_SECONDS <= 0:
+        query = _cache_query(request)
+        if (
+            request.method not in ("GET", "HEAD")
+            or query is None
+            or _is_private(request)
+            or settings.PUBLIC_CACHE_SECONDS <= 0
+        ):
             response = self.get_response(request)
-            _count(request, response, schema, getattr(response, "stats_article", None))
+            _count(request, response, schema)
             return response
 
         language = translation.get_language_from_request(request)
-        entry_key = _entry_key(request, portal, language)
+        entry_key = _entry_key(request, portal, language, query)
+        counts = _counts(request)
         try:
-            version_raw, entry_raw = redis_client().mget([version_key(schema), entry_key])
+            version, data = _lookup(schema=schema, entry_key=entry_key, count=counts, visitor=stats.visitor_id(request))
         except StoreError:
             log.warning("page cache: Redis unavailable, rendering %s", request.path)
             response = self.get_response(request)
-            _count(request, response, schema, getattr(response, "stats_article", None))
+            _count(request, response, schema)
             return response
-        version = int(version_raw or 0)
-        if entry_raw is not None:
-            entry: Entry = pickle.loads(cast(bytes, entry_raw))  # noqa: S301 - written only by this module to our cache server
-            if entry.version == version:
-                response = entry.response()
-                response[CACHE_HEADER] = "hit"
-                _count(request, response, schema, entry.article_pk)
-                return response
+        if data is not None:
+            entry: Entry = pickle.loads(data)  # noqa: S301 - written only by this module to our cache server
+            response = entry.response()
+            response[CACHE_HEADER] = "hit"
+            return response  # counted by the lookup
 
         request.site_cache_version = version  # type: ignore[attr-defined]
         response = self.get_response(request)
-        article_pk = getattr(response, "stats_article", None)
         if _storable(request, response):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             assert isinstance(response, HttpResponse)
+            article_pk = getattr(response, "stats_article", None)
             entry = Entry(
-                version=version,
                 status=response.status_code,
                 headers=[(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED],
                 content=response.content,
-                article_pk=article_pk,
             )
+            fields: dict[Any, str | int | bytes] = {  # redis-py types its keys as a union
+                "v": version,
+                "a": "" if article_pk is None else str(article_pk),
+                "c": "1" if _is_page_view(response) else "0",
+                "d": pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
+            }
             try:
-                redis_client().set(
-                    entry_key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), ex=settings.PUBLIC_CACHE_SECONDS
-                )
+                pipe = redis_client().pipeline(transaction=False)
+                pipe.hset(entry_key, mapping=fields)
+                pipe.expire(entry_key, settings.PUBLIC_CACHE_SECONDS)
+                pipe.execute()
             except StoreError:
                 log.warning("page cache: Redis unavailable, %s not stored", request.path)
             response[CACHE_HEADER] = "miss"
-        _count(request, response, schema, article_pk)
+        _count(request, response, schema)
         return response

@@ -30,7 +30,7 @@ class SectionFeed(Feed):  # type: ignore[type-arg]
     """The latest articles of a section and its subsections."""
 
     def get_object(self, request: HttpRequest, slug: str) -> FeedSource:
-        node = selectors.sections_visible().by_slug.get(slug)
+        node = layout_for(request).sections.by_slug.get(slug)
         if node is None:
             raise Http404(slug)
         language = "en" if (get_language() or "").startswith("en") else "vi"

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -127,22 +128,60 @@ def articles_in_sections(section_ids: list[int]) -> QuerySet[Article]:
     return articles_live().filter(sections__in=section_ids).distinct()
 
 
-def article_public(*, slug: str) -> Article | None:
-    return articles_live().filter(slug=slug).prefetch_related("sections", "tags").first()
+@dataclass(frozen=True)
+class PublicArticle:
+    article: Article
+    section_ids: list[int]
+    tag_ids: list[int]
+    tag_names: list[str]
 
 
-def articles_related(*, article: Article, limit: int = 5) -> list[Article]:
-    """The latest other live articles in the same language sharing a section or a tag with ``article``."""
-    section_ids = [s.pk for s in article.sections.all()]
-    tag_ids = [t.pk for t in article.tags.all()]
-    related = (
-        Article.objects.filter(live=True)
-        .filter(Q(sections__in=section_ids) | Q(tags__in=tag_ids))
-        .filter(language=article.language)
-        .exclude(pk=article.pk)
-        .values_list("pk", flat=True)
+def article_public(*, slug: str) -> PublicArticle | None:
+    """The live article at ``slug`` with its sections' and tags' ids and tag names, in one query."""
+    article = (
+        Article.objects.filter(live=True, slug=slug)
+        .annotate(
+            section_ids=ArrayAgg("sections__id", distinct=True),
+            tag_ids=ArrayAgg("tags__id", distinct=True),
+            tag_names=ArrayAgg("tags__name", distinct=True),
+        )
+        .first()
     )
-    return list(articles_live().filter(pk__in=related).only("title", "slug", "published_at", "language")[:limit])
+    if article is None:
+        return None
+    return PublicArticle(
+        article=article,
+        # A LEFT JOIN without rows aggregates to [NULL]: an article without tags.
+        section_ids=[i for i in article.section_ids if i is not None],
+        tag_ids=[i for i in article.tag_ids if i is not None],
+        tag_names=sorted(n for n in article.tag_names if n is not None),
+    )
+
+
+def languages_of(queryset: QuerySet[Any]) -> frozenset[str]:
+    """The languages the given items are written in."""
+    return frozenset(queryset.order_by().values_list("language", flat=True).distinct())
+
+
+def in_language_known(queryset: QuerySet[M], language: str, available: frozenset[str]) -> tuple[QuerySet[M], bool]:
+    """``in_language`` when the languages present are already known (from the cached layout)."""
+    if language in available:
+        return queryset.filter(language=language), False
+    return queryset, True
+
+
+def articles_related(*, article: Article, section_ids: list[int], tag_ids: list[int], limit: int = 5) -> list[Article]:
+    """The latest other live articles in the same language sharing a section or a tag with ``article``."""
+    # Two semi-joins on the link tables rather than joins on both (which multiply rows): PostgreSQL
+    # walks the live articles newest first and stops at ``limit``.
+    in_sections = Article.sections.through.objects.filter(category_id__in=section_ids).values("article_id")
+    in_tags = Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id")
+    return list(
+        articles_live()
+        .filter(Q(pk__in=in_sections) | Q(pk__in=in_tags), language=article.language)
+        .exclude(pk=article.pk)
+        .only("title", "slug", "published_at", "language")[:limit]
+    )
 
 
 def announcements_current(*, today: dt.date | None = None) -> QuerySet[Announcement]:

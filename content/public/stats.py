@@ -54,22 +54,42 @@ def is_crawler(request: HttpRequest) -> bool:
     return bool(_CRAWLER.search(request.META.get("HTTP_USER_AGENT", "")))
 
 
+ONLINE_TTL = (ONLINE_MINUTES + 1) * 60
+DAY_TTL = 2 * _DAY_SECONDS
+
+
+@dataclass(frozen=True)
+class VisitKeys:
+    """Where one page view is counted (the page cache's script counts a cached page with these)."""
+
+    online: str
+    day: str
+    total: str
+    articles: str
+
+
+def visit_keys(*, schema: str, now: dt.datetime | None = None) -> VisitKeys:
+    now = now or timezone.now()
+    return VisitKeys(
+        online=key(schema, "online", str(_minute(now))),
+        day=key(schema, "day", timezone.localdate(now).strftime("%Y%m%d")),
+        total=key(schema, "total"),
+        articles=key(schema, "article-views"),
+    )
+
+
 def visit_record(*, schema: str, visitor: str, article_pk: int | None = None, now: dt.datetime | None = None) -> None:
     """Count one page view in portal ``schema``; a Redis failure is logged, never raised."""
-    now = now or timezone.now()
-    minute = _minute(now)
-    day = timezone.localdate(now).strftime("%Y%m%d")
-    online_key = key(schema, "online", str(minute))
-    day_key = key(schema, "day", day)
+    keys = visit_keys(schema=schema, now=now)
     try:
         pipe = redis_client().pipeline(transaction=False)
-        pipe.pfadd(online_key, visitor)
-        pipe.expire(online_key, (ONLINE_MINUTES + 1) * 60)
-        pipe.incr(day_key)
-        pipe.expire(day_key, 2 * _DAY_SECONDS)
-        pipe.incr(key(schema, "total"))
+        pipe.pfadd(keys.online, visitor)
+        pipe.expire(keys.online, ONLINE_TTL)
+        pipe.incr(keys.day)
+        pipe.expire(keys.day, DAY_TTL)
+        pipe.incr(keys.total)
         if article_pk is not None:
-            pipe.hincrby(key(schema, "article-views"), str(article_pk), 1)
+            pipe.hincrby(keys.articles, str(article_pk), 1)
         pipe.execute()
     except StoreError:
         log.warning("visit statistics: Redis unavailable, a visit to %s was not counted", schema)
@@ -77,19 +97,29 @@ def visit_record(*, schema: str, visitor: str, article_pk: int | None = None, no
 
 def visit_counts(*, schema: str, now: dt.datetime | None = None) -> VisitCounts:
     """Online now, page views today and in total, for portal ``schema`` (zeros if Redis is down)."""
+    return visit_summary(schema=schema, now=now)[0]
+
+
+def visit_summary(
+    *, schema: str, article_pk: int | None = None, now: dt.datetime | None = None
+) -> tuple[VisitCounts, int]:
+    """The portal's figures and the views of one article, in one round trip."""
     now = now or timezone.now()
     minute = _minute(now)
     window = [key(schema, "online", str(m)) for m in range(minute - ONLINE_MINUTES + 1, minute + 1)]
+    keys = visit_keys(schema=schema, now=now)
     try:
         pipe = redis_client().pipeline(transaction=False)
         pipe.pfcount(*window)
-        pipe.get(key(schema, "day", timezone.localdate(now).strftime("%Y%m%d")))
-        pipe.get(key(schema, "total"))
-        online, today, total = pipe.execute()
+        pipe.get(keys.day)
+        pipe.get(keys.total)
+        pipe.hget(keys.articles, str(article_pk or 0))
+        online, today, total, views = pipe.execute()
     except StoreError:
         log.warning("visit statistics: Redis unavailable, showing no figures for %s", schema)
-        return VisitCounts(online=0, today=0, total=0)
-    return VisitCounts(online=int(online or 0), today=int(today or 0), total=int(total or 0))
+        return VisitCounts(online=0, today=0, total=0), 0
+    counts = VisitCounts(online=int(online or 0), today=int(today or 0), total=int(total or 0))
+    return counts, int(views or 0) if article_pk is not None else 0
 
 
 def article_views(*, schema: str, pks: list[int]) -> dict[int, int]:
@@ -97,7 +127,7 @@ def article_views(*, schema: str, pks: list[int]) -> dict[int, int]:
     if not pks:
         return {}
     try:
-        values = redis_client().hmget(key(schema, "article-views"), [str(pk) for pk in pks])
+        values = redis_client().hmget(visit_keys(schema=schema).articles, [str(pk) for pk in pks])
     except StoreError:
         return dict.fromkeys(pks, 0)
     return {pk: int(value or 0) for pk, value in zip(pks, values, strict=True)}

@@ -26,7 +26,7 @@ from django.utils.translation import check_for_language, get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from content.models import Article, PageKind, WorkSchedule
+from content.models import PageKind, WorkSchedule
 from content.public import selectors, stats
 from content.public.cache import count_article_view, public_page
 from content.public.forms import DocumentSearchForm
@@ -83,12 +83,15 @@ def _schedule_days(schedule: WorkSchedule | None) -> list[ScheduleDay]:
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     language = _language()
-    news, news_fallback = selectors.in_language(selectors.articles_live(), language)
+    layout = layout_for(request)
+    news, news_fallback = selectors.in_language_known(selectors.articles_live(), language, layout.article_languages)
     featured = list(news.filter(featured=True).only("title", "slug", "summary", "published_at", "language")[:3])
     latest = list(
         news.exclude(pk__in=[a.pk for a in featured]).only("title", "slug", "summary", "published_at", "language")[:8]
     )
-    announcements, _fallback = selectors.in_language(selectors.announcements_current(), language)
+    announcements, _fallback = selectors.in_language_known(
+        selectors.announcements_current(), language, layout.announcement_languages
+    )
     today = timezone.localdate()
     schedule = selectors.schedule_for_week(monday=selectors.week_start(today))
     today_entries = next((day.entries for day in _schedule_days(schedule) if day.date == today), [])
@@ -114,7 +117,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tree = selectors.sections_visible()
+    tree = layout_for(request).sections
     node = tree.by_slug.get(slug)
     if node is None:
         raise Http404(slug)
@@ -148,36 +151,38 @@ def _share_links(url: str, title: str) -> list[tuple[str, str]]:
     ]
 
 
-def _article_or_404(slug: str) -> Article:
-    article = selectors.article_public(slug=slug)
-    if article is None:
+def _article_or_404(slug: str) -> selectors.PublicArticle:
+    found = selectors.article_public(slug=slug)
+    if found is None:
         raise Http404(slug)
-    return article
+    return found
 
 
 @require_safe
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = _article_or_404(slug)
+    found = _article_or_404(slug)
+    article = found.article
     layout = layout_for(request)
-    tree = selectors.sections_visible()
+    tree = layout.sections
     language = _language()
-    sections = [
-        (tree.by_pk[s.pk], *tree.by_pk[s.pk].label(language)) for s in article.sections.all() if s.pk in tree.by_pk
-    ]
+    sections = [(tree.by_pk[pk], *tree.by_pk[pk].label(language)) for pk in found.section_ids if pk in tree.by_pk]
     canonical = _canonical(request, layout)
-    views = stats.article_views(schema=_portal(request).schema_name, pks=[article.pk])[article.pk]
+    visits, views = stats.visit_summary(schema=_portal(request).schema_name, article_pk=article.pk)
     response = render(
         request,
         "content/public/article.html",
         {
             "article": article,
             "sections": sections,
-            "tags": list(article.tags.all()),
-            "related": selectors.articles_related(article=article),
+            "tags": found.tag_names,
+            "related": selectors.articles_related(
+                article=article, section_ids=found.section_ids, tag_ids=found.tag_ids
+            ),
             "canonical": canonical,
             "share_links": _share_links(canonical, article.title),
             "views": views,
+            "visits": visits,  # the footer's figures, fetched with the article's in one round trip
         },
     )
     count_article_view(response, article.pk)
@@ -188,7 +193,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def article_download(request: HttpRequest, slug: str) -> HttpResponse:
     """The article as one self-contained HTML file, to keep or forward (NĐ 42/2022 Đ7.1: save)."""
-    article = _article_or_404(slug)
+    article = _article_or_404(slug).article
     layout = layout_for(request)
     canonical = layout.absolute(request.scheme or "https", f"/tin-tuc/{article.slug}/")
     response = render(request, "content/public/article_download.html", {"article": article, "canonical": canonical})
@@ -364,7 +369,7 @@ def links(request: HttpRequest) -> HttpResponse:
 def site_map(request: HttpRequest) -> HttpResponse:
     """The HTML site map, a tree (TT 32/2017 Đ16.4), and the keyboard shortcuts."""
     language = _language()
-    tree = selectors.sections_visible()
+    tree = layout_for(request).sections
     pages = [
         (page, *((page.title_en, "en") if language == "en" and page.title_en else (page.title, "vi")))
         for page in selectors.pages_live()

@@ -124,7 +124,7 @@ def test_a_page_that_used_a_csrf_token_or_set_a_cookie_is_never_stored(portal_a:
         middleware = PublicPageCacheMiddleware(view)
         for _ in range(2):
             request = RequestFactory(HTTP_HOST=host_of(portal_a)).get(f"/thu-{view.__name__}/")
-            request.tenant = portal_a  # type: ignore[attr-defined]
+            request.tenant = portal_a
             response = middleware(request)
             assert CACHE_HEADER not in response, view.__name__
 
@@ -160,3 +160,17 @@ def test_pages_are_served_when_redis_is_down(
     response = visitor_a.get(f"/tin-tuc/{site_a.article.slug}/")
     assert response.status_code == 200 and site_a.article.title in response.content.decode()
     assert CACHE_HEADER not in response
+
+
+def test_only_the_parameters_pages_read_are_cached(site_a: SiteContent, visitor_a: Client) -> None:
+    visitor_a.get("/")
+    # Tracking parameters added by social networks do not make another page.
+    assert visitor_a.get("/?fbclid=abc&utm_source=zalo")[CACHE_HEADER] == "hit"
+    # Any other parameter is served, rendered, and never stored (random strings cannot fill the cache).
+    for _ in range(2):
+        response = visitor_a.get("/?x=1")
+        assert response.status_code == 200 and CACHE_HEADER not in response
+    # The parameters a page reads are part of the key.
+    assert visitor_a.get("/van-ban/?number=12")[CACHE_HEADER] == "miss"
+    assert visitor_a.get("/van-ban/?number=12")[CACHE_HEADER] == "hit"
+    assert visitor_a.get("/van-ban/?number=01")[CACHE_HEADER] == "miss"
