@@ -82,6 +82,10 @@ def count_article_view(response: HttpResponseBase, article_pk: int) -> None:
     response.stats_article = article_pk  # type: ignore[attr-defined]
 
 
+# Part of the layout's key: a deployment that changes ``Layout`` never reads the previous shape.
+LAYOUT_FORMAT = "2"
+
+
 # --- versions ------------------------------------------------------------------------------------
 
 
@@ -155,7 +159,8 @@ _LOOKUP = """
 local version = redis.call('GET', KEYS[1]) or '0'
 local entry = redis.call('HMGET', KEYS[2], 'v', 'a', 'c', 'd')
 if entry[1] ~= version or not entry[4] then
-  return {version, false}
+  -- A miss: the page will be rendered, and it needs the layout of this version.
+  return {version, false, redis.call('GET', ARGV[5] .. version .. ARGV[6])}
 end
 if ARGV[1] == '1' and entry[3] == '1' then
   redis.call('PFADD', KEYS[3], ARGV[2])
@@ -172,18 +177,28 @@ return {version, entry[4]}
 _lookup_script: Any = None
 
 
-def _lookup(*, schema: str, entry_key: str, count: bool, visitor: str) -> tuple[int, bytes | None]:
+def layout_key(portal: Portal, language: str, version: int | str) -> str:
+    """Where the layout of ``portal`` in ``language`` at cache ``version`` is kept (content.public.layout)."""
+    stamp = portal.updated_at.isoformat() if portal.updated_at else ""
+    return key(portal.schema_name, "layout", LAYOUT_FORMAT, str(version), language, stamp)
+
+
+def _lookup(*, portal: Portal, language: str, entry_key: str, count: bool, visitor: str) -> tuple[int, Any, Any]:
+    """(version, the cached page or None, on a miss the cached layout or None): one round trip."""
     global _lookup_script
     client = redis_client()
     if _lookup_script is None:
         _lookup_script = client.register_script(_LOOKUP)
+    schema = portal.schema_name
     keys = stats.visit_keys(schema=schema)
-    version, data = _lookup_script(
+    prefix, suffix = layout_key(portal, language, "\x00").split("\x00")
+    result = _lookup_script(
         keys=[version_key(schema), entry_key, keys.online, keys.day, keys.total, keys.articles],
-        args=["1" if count else "0", visitor, stats.ONLINE_TTL, stats.DAY_TTL],
+        args=["1" if count else "0", visitor, stats.ONLINE_TTL, stats.DAY_TTL, prefix, suffix],
         client=client,
     )
-    return int(version), data
+    version, data = result[0], result[1]
+    return int(version), data, result[2] if len(result) > 2 else None
 
 
 @dataclass(frozen=True)
@@ -294,8 +309,11 @@ class PublicPageCacheMiddleware:
         language = translation.get_language_from_request(request)
         entry_key = _entry_key(request, portal, language, query)
         counts = _counts(request)
+        visitor = stats.visitor_id(request)
         try:
-            version, data = _lookup(schema=schema, entry_key=entry_key, count=counts, visitor=stats.visitor_id(request))
+            version, data, layout_raw = _lookup(
+                portal=portal, language=language, entry_key=entry_key, count=counts, visitor=visitor
+            )
         except StoreError:
             log.warning("page cache: Redis unavailable, rendering %s", request.path)
             response = self.get_response(request)
@@ -308,7 +326,10 @@ class PublicPageCacheMiddleware:
             return response  # counted by the lookup
 
         request.site_cache_version = version  # type: ignore[attr-defined]
+        request.site_layout_raw = layout_raw  # type: ignore[attr-defined]
         response = self.get_response(request)
+        # Store the page and count the visit in one round trip.
+        pipe = redis_client().pipeline(transaction=False)
         if _storable(request, response):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             assert isinstance(response, HttpResponse)
@@ -324,13 +345,14 @@ class PublicPageCacheMiddleware:
                 "c": "1" if _is_page_view(response) else "0",
                 "d": pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
             }
+            pipe.hset(entry_key, mapping=fields)
+            pipe.expire(entry_key, settings.PUBLIC_CACHE_SECONDS)
+            response[CACHE_HEADER] = "miss"
+        if counts and _is_page_view(response):
+            stats.visit_add(pipe, schema=schema, visitor=visitor, article_pk=getattr(response, "stats_article", None))
+        if len(pipe):
             try:
-                pipe = redis_client().pipeline(transaction=False)
-                pipe.hset(entry_key, mapping=fields)
-                pipe.expire(entry_key, settings.PUBLIC_CACHE_SECONDS)
                 pipe.execute()
             except StoreError:
-                log.warning("page cache: Redis unavailable, %s not stored", request.path)
-            response[CACHE_HEADER] = "miss"
-        _count(request, response, schema)
+                log.warning("page cache: Redis unavailable, %s neither stored nor counted", request.path)
         return response

@@ -29,14 +29,11 @@ from django.utils.translation import gettext as _
 from content.linkgroups import LinkGroup, link_groups_parse
 from content.models import Menu, MenuItem, SiteSettings
 from content.public import selectors
-from content.public.cache import page_cache_version
-from content.public.store import StoreError, key, redis_client
+from content.public.cache import layout_key, page_cache_version
+from content.public.store import StoreError, redis_client
 from tenants.models import Domain, Portal
 
 log = logging.getLogger(__name__)
-
-# Part of the cache key: a deployment that changes ``Layout`` never reads the previous shape.
-LAYOUT_FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -212,10 +209,11 @@ def _layout_for(request: HttpRequest, language: str) -> Layout:
         version = page_cache_version(portal.schema_name)
     if version < 0 or settings.PUBLIC_CACHE_SECONDS <= 0:  # no Redis, or caching switched off
         return layout_build(portal=portal, language=language)
-    stamp = portal.updated_at.isoformat() if portal.updated_at else ""
-    layout_key = key(portal.schema_name, "layout", LAYOUT_FORMAT, str(version), language, stamp)
+    cache_key = layout_key(portal, language, version)
+    raw = getattr(request, "site_layout_raw", None)  # fetched with the page-cache lookup
     try:
-        raw = redis_client().get(layout_key)
+        if raw is None:
+            raw = redis_client().get(cache_key)
         if raw is not None:
             cached: Layout = pickle.loads(cast(bytes, raw))  # noqa: S301 - written only by this module to our cache server
             return cached
@@ -224,7 +222,7 @@ def _layout_for(request: HttpRequest, language: str) -> Layout:
     layout = layout_build(portal=portal, language=language)
     try:
         redis_client().set(
-            layout_key, pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL), ex=settings.PUBLIC_CACHE_SECONDS
+            cache_key, pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL), ex=settings.PUBLIC_CACHE_SECONDS
         )
     except StoreError:
         log.warning("layout cache: Redis unavailable for %s", portal.schema_name)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils import timezone
+from redis.client import Pipeline
 
 from content.public.store import StoreError, key, redis_client
 
@@ -78,18 +79,23 @@ def visit_keys(*, schema: str, now: dt.datetime | None = None) -> VisitKeys:
     )
 
 
-def visit_record(*, schema: str, visitor: str, article_pk: int | None = None, now: dt.datetime | None = None) -> None:
+def visit_add(pipe: Pipeline, *, schema: str, visitor: str, article_pk: int | None = None) -> None:
+    """Queue the commands that count one page view on ``pipe`` (sent with the caller's others)."""
+    keys = visit_keys(schema=schema)
+    pipe.pfadd(keys.online, visitor)
+    pipe.expire(keys.online, ONLINE_TTL)
+    pipe.incr(keys.day)
+    pipe.expire(keys.day, DAY_TTL)
+    pipe.incr(keys.total)
+    if article_pk is not None:
+        pipe.hincrby(keys.articles, str(article_pk), 1)
+
+
+def visit_record(*, schema: str, visitor: str, article_pk: int | None = None) -> None:
     """Count one page view in portal ``schema``; a Redis failure is logged, never raised."""
-    keys = visit_keys(schema=schema, now=now)
     try:
         pipe = redis_client().pipeline(transaction=False)
-        pipe.pfadd(keys.online, visitor)
-        pipe.expire(keys.online, ONLINE_TTL)
-        pipe.incr(keys.day)
-        pipe.expire(keys.day, DAY_TTL)
-        pipe.incr(keys.total)
-        if article_pk is not None:
-            pipe.hincrby(keys.articles, str(article_pk), 1)
+        visit_add(pipe, schema=schema, visitor=visitor, article_pk=article_pk)
         pipe.execute()
     except StoreError:
         log.warning("visit statistics: Redis unavailable, a visit to %s was not counted", schema)
