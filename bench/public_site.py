@@ -22,10 +22,11 @@ from the database, store — as the first visit of a page after a publication is
 every page shares, stays cached, as it does between publications.) Latency p50/p95 and rate.
 
     .venv/bin/python bench/public_site.py [--articles 5000] [--duration 10] [--rounds 3]
-                                          [--connections 16] [--tool auto]
+                                          [--connections 16] [--tool auto] [--reuse]
 
 The database comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/portal_bench_site);
-it is dropped and created again every run. Redis db 13 unless CACHE_URL says otherwise (the page
+it is dropped and created again every run, unless ``--reuse`` finds the content a previous run
+loaded (loading 5,000 articles through the services takes minutes). Redis db 13 unless CACHE_URL says otherwise (the page
 cache's keys carry the database name, so nothing else's keys are touched).
 
 Goals (issue 6): cached page rate ≥ 70 % of the trivial rate; uncached article p95 < 50 ms at a
@@ -51,6 +52,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -339,6 +341,39 @@ class Measurement:
     requests: int
     errors: int
     latencies_ms: list[float] = field(default_factory=list)
+    cpu_ms_per_request: float = 0.0
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of every process in process group ``pgid`` (one gunicorn server).
+
+    Wall-clock rates on a shared machine move with everyone else's load; the server's own CPU time
+    per request moves much less, so it is reported beside them.
+    """
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, …, utime (12), stime (13)
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def with_cpu(server: Server, run: Callable[[], Measurement]) -> Measurement:
+    assert server.process is not None
+    before = group_cpu_seconds(server.process.pid)
+    m = run()
+    used = group_cpu_seconds(server.process.pid) - before
+    m.cpu_ms_per_request = used * 1000 / m.requests if m.requests else 0.0
+    return m
 
 
 def run_wrk(port: int, host: str, path: str, duration: float, connections: int) -> Measurement:
@@ -476,6 +511,35 @@ def percentile(values: list[float], p: float) -> float:
 # --- main ----------------------------------------------------------------------------------------
 
 
+def reuse(env: dict[str, str], articles: int) -> tuple[str, dict[str, object]] | None:
+    """The content a previous run loaded, if the database still holds it (``--reuse``)."""
+    import psycopg
+
+    try:
+        _has_province, domains = _portal_rows(env["DATABASE_URL"])
+    except psycopg.Error:
+        return None
+    if PORTAL["domain"] not in domains:
+        return None
+    schema = domains[PORTAL["domain"]][0]
+    with psycopg.connect(env["DATABASE_URL"], connect_timeout=5) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        count = conn.execute("SELECT count(*) FROM content_article WHERE live").fetchone()
+        documents = conn.execute("SELECT count(*) FROM content_legaldocument WHERE live").fetchone()
+        middle = conn.execute(
+            "SELECT slug, title FROM content_article WHERE live ORDER BY published_at DESC OFFSET %s LIMIT 1",
+            [articles // 2],
+        ).fetchone()
+    if count is None or count[0] != articles or middle is None or documents is None:
+        return None
+    return schema, {
+        "article_path": f"/tin-tuc/{middle[0]}/",
+        "article_title": middle[1],
+        "articles": count[0],
+        "documents": documents[0],
+    }
+
+
 def prepare(env: dict[str, str], articles: int) -> tuple[str, dict[str, object]]:
     url = env["DATABASE_URL"]
     log(f"database {recreate_database(url)}: dropped and created")
@@ -539,6 +603,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients for rates (default 16)")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database a previous run loaded, if it has --articles articles"
+    )
     parser.add_argument("--load-into", default="", help=argparse.SUPPRESS)  # internal: the content loader
     args = parser.parse_args(argv)
     if not 10 <= args.articles <= 100_000:
@@ -562,7 +629,10 @@ def main(argv: list[str] | None = None) -> int:
         f"connections for rates, 1 client for latencies, {args.duration:g}s × {args.rounds} rounds"
     )
     log(f"database {db.hostname}:{db.port or 5432}{db.path}, cache {env['CACHE_URL']}")
-    _schema, loaded = prepare(env, args.articles)
+    reused = reuse(env, args.articles) if args.reuse else None
+    if reused is not None:
+        log(f"reusing the loaded database: {reused[1]}")
+    _schema, loaded = reused or prepare(env, args.articles)
     host = PORTAL["domain"]
     article_path, article_title = str(loaded["article_path"]), str(loaded["article_title"])
 
@@ -572,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     latencies: dict[str, list[float]] = {"home_uncached": [], "article_uncached": []}
     single_rates: dict[str, list[float]] = {"home_uncached": [], "article_uncached": []}
     errors: Counter[str] = Counter()
+    cpu: dict[str, list[float]] = {name: [] for name in (*RATE_TARGETS, "home_uncached", "article_uncached")}
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         servers = {
             "trivial": Server("trivial", "bench.settings_unrouted", free_port(), Path(tmp) / "trivial.log"),
@@ -599,24 +670,30 @@ def main(argv: list[str] | None = None) -> int:
                 for name in order:
                     server, path = targets[name]
                     server.alive()
-                    m = measure(server.port, host, path, args.duration, args.connections)
+                    m = with_cpu(server, lambda: measure(server.port, host, path, args.duration, args.connections))  # noqa: B023
                     server.alive()
                     rates[name].append(m.rps)
+                    cpu[name].append(m.cpu_ms_per_request)
                     errors[name] += m.errors
                     log(
-                        f"  round {round_no + 1} {name:<16} {m.rps:8.1f} req/s  [{m.requests} requests, {m.errors} errors]"
+                        f"  round {round_no + 1} {name:<16} {m.rps:8.1f} req/s  server CPU {m.cpu_ms_per_request:.2f} "
+                        f"ms/request  [{m.requests} requests, {m.errors} errors]"
                     )
                 for name in ("home_uncached", "article_uncached"):
                     server, path = targets[name]
-                    m = run_single_client(server.port, host, path, args.duration / 2, run_id=os.getpid())
+                    m = with_cpu(
+                        server,
+                        lambda: run_single_client(server.port, host, path, args.duration / 2, run_id=os.getpid()),  # noqa: B023
+                    )
                     server.alive()
+                    cpu[name].append(m.cpu_ms_per_request)
                     latencies[name].extend(m.latencies_ms)
                     single_rates[name].append(m.rps)
                     errors[name] += m.errors
                     log(
                         f"  round {round_no + 1} {name:<16} {m.rps:8.1f} req/s at 1 client  p50 "
                         f"{percentile(m.latencies_ms, 50):.1f} ms  p95 {percentile(m.latencies_ms, 95):.1f} ms  "
-                        f"[{m.requests} requests, {m.errors} errors]"
+                        f"server CPU {m.cpu_ms_per_request:.2f} ms/request  [{m.requests} requests, {m.errors} errors]"
                     )
         finally:
             for server in servers.values():
@@ -637,6 +714,8 @@ def main(argv: list[str] | None = None) -> int:
         f"uncached at 1 client: home p50 {p50['home_uncached']:.1f} ms p95 {p95['home_uncached']:.1f} ms; "
         f"article p50 {p50['article_uncached']:.1f} ms p95 {p95['article_uncached']:.1f} ms"
     )
+    cpu_ms = {name: statistics.median(values) for name, values in cpu.items() if values}
+    log("server CPU per request (median, ms): " + ", ".join(f"{name} {value:.2f}" for name, value in cpu_ms.items()))
     cached_met = ratio >= 0.7 and home_ratio >= 0.7
     latency_met = p95["article_uncached"] < 50
     log(
@@ -661,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
                 "home_uncached_p95_ms": round(p95["home_uncached"], 1),
                 "article_uncached_rps_1_client": round(statistics.median(single_rates["article_uncached"]), 1),
                 "home_uncached_rps_1_client": round(statistics.median(single_rates["home_uncached"]), 1),
+                "server_cpu_ms_per_request": {name: round(value, 2) for name, value in cpu_ms.items()},
                 "goals_met": {"cached_ratio_0_7": cached_met, "uncached_article_p95_50ms": latency_met},
                 "articles": loaded["articles"],
                 "documents": loaded["documents"],
