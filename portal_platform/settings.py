@@ -184,6 +184,9 @@ CACHES = {
 # Publishing, unpublishing and changes to menus, sections and settings retire pages at once; this
 # bounds only what nothing announces (visit figures in the footer, a portal's other domains).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
+# The province's online public-service portal: the "Dịch vụ công trực tuyến" entry of the main menu
+# (TT 22/2023) on portals whose site template did not provide one, and the home page's link.
+PUBLIC_SERVICE_URL = env_url("PUBLIC_SERVICE_URL", ("https",), "https://dichvucong.nghean.gov.vn")
 
 # --- Host routing -----------------------------------------------------------------------------
 # How often (seconds) each process compares its host → portal map with the version key in the

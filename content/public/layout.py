@@ -132,6 +132,7 @@ def _default_main_menu(language: str, tree: selectors.SectionTree) -> tuple[Menu
     links = [MenuLink(label=_("Home"), lang=lang, url="/")]
     if selectors.pages_live().exists():
         links.append(MenuLink(label=_("About us"), lang=lang, url="/gioi-thieu/"))
+    links.append(MenuLink(label=_("Online public services"), lang=lang, url=settings.PUBLIC_SERVICE_URL))
     links.append(MenuLink(label=_("Site map"), lang=lang, url="/so-do-cong/"))
     for node in tree.roots:
         label, label_lang = node.label(language)

@@ -95,6 +95,8 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     schedule = selectors.schedule_for_week(monday=selectors.week_start(today))
     today_entries = next((day.entries for day in _schedule_days(schedule) if day.date == today), [])
+    footer_urls = {link.url.rstrip("/") for link in layout.footer_menu}
+    public_service = "" if settings.PUBLIC_SERVICE_URL.rstrip("/") in footer_urls else settings.PUBLIC_SERVICE_URL
     return render(
         request,
         "content/public/home.html",
@@ -107,6 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "schedule": schedule,
             "today": today,
             "today_entries": today_entries,
+            "public_service_url": public_service,
         },
     )
 
