@@ -251,8 +251,11 @@ def _entry_key(request: HttpRequest, portal: Portal, language: str, query: str) 
 
 def _is_private(request: HttpRequest) -> bool:
     cookies = request.COOKIES
-    return (
-        settings.SESSION_COOKIE_NAME in cookies or _MESSAGES_COOKIE in cookies or "HTTP_AUTHORIZATION" in request.META
+    # Emptied cookies (a logout, messages just shown) no longer make a visitor private.
+    return bool(
+        cookies.get(settings.SESSION_COOKIE_NAME)
+        or cookies.get(_MESSAGES_COOKIE)
+        or "HTTP_AUTHORIZATION" in request.META
     )
 
 

@@ -174,3 +174,20 @@ def test_only_the_parameters_pages_read_are_cached(site_a: SiteContent, visitor_
     assert visitor_a.get("/van-ban/?number=12")[CACHE_HEADER] == "miss"
     assert visitor_a.get("/van-ban/?number=12")[CACHE_HEADER] == "hit"
     assert visitor_a.get("/van-ban/?number=01")[CACHE_HEADER] == "miss"
+
+
+def test_a_visitor_with_a_pending_message_sees_it_on_a_rendered_page(site_a: SiteContent, visitor_a: Client) -> None:
+    """A form (questions, consultations) that redirects here with a message: the page shows it, and
+    the messages cookie keeps that visitor off the page cache until it is shown."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    visitor_a.get("/")
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    storage.add(25, "Câu hỏi của bạn đã được gửi.")
+    response = HttpResponse()
+    storage.update(response)
+    visitor_a.cookies["messages"] = response.cookies["messages"].value
+    shown = visitor_a.get("/")
+    assert CACHE_HEADER not in shown and "Câu hỏi của bạn đã được gửi." in shown.content.decode()
+    assert visitor_a.get("/")[CACHE_HEADER] == "hit"  # shown once, the cookie is gone
