@@ -68,7 +68,10 @@ def _schedule_days(schedule: WorkSchedule | None) -> list[ScheduleDay]:
         return []
     days: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
     for entry in schedule.entries or []:
-        day = parse_date(str(entry.get("date", ""))) if isinstance(entry, dict) else None
+        try:
+            day = parse_date(str(entry.get("date", ""))) if isinstance(entry, dict) else None
+        except ValueError:  # well-formed but impossible, e.g. 2026-02-30: the entry is skipped
+            day = None
         if day is not None:
             days[day].append(entry)
     return [
