@@ -9,8 +9,11 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         # At start-up rather than whenever a module happens to import them: the hand-over functions
         # for account closures (board seats, the workflow's open items — content.services imports
-        # every service module) and what the content types tell the media library.
+        # every service module), what the content types tell the media library, and the public
+        # site's page cache, which hears publications and site-structure changes.
         from content import services, usage
+        from content.public import receivers
 
         del services
         usage.register()
+        receivers.connect()

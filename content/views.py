@@ -1,9 +1,5 @@
-from __future__ import annotations
+"""The home page moved to the public site (``content.public.views``); kept importable here."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from content.public.views import home
 
-
-def home(request: HttpRequest) -> HttpResponse:
-    """A portal's home page. The full public site (sections, news, documents) comes with issue 6."""
-    return render(request, "content/home.html", {"portal": request.tenant})  # type: ignore[attr-defined]
+__all__ = ["home"]

@@ -80,6 +80,8 @@ TENANT_APPS = [
     "content",
     # The back office's rich-text editor: its static files only (no models).
     "django_prose_editor",
+    # No models: its sitemap.xml templates, for the public site's sitemap (content.public.sitemaps).
+    "django.contrib.sitemaps",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -92,6 +94,8 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.middleware.TenantRoutingMiddleware",
+    # Right after routing: a cached public page skips everything below (content/public/cache.py).
+    "content.public.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (admin and site CSS) straight from the web process, cached forever by hash.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal_platform.context_processors.portal_notices",
+                "content.public.context_processors.site_layout",
             ],
         },
     },
@@ -178,6 +183,15 @@ CACHES = {
         "KEY_PREFIX": "platform",
     },
 }
+
+# --- Public site ------------------------------------------------------------------------------
+# How long an anonymous page stays in the page cache at most (seconds; 0 turns the cache off).
+# Publishing, unpublishing and changes to menus, sections and settings retire pages at once; this
+# bounds only what nothing announces (visit figures in the footer, a portal's other domains).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
+# The province's online public-service portal: the "Dịch vụ công trực tuyến" entry of the main menu
+# (TT 22/2023) on portals whose site template did not provide one, and the home page's link.
+PUBLIC_SERVICE_URL = env_url("PUBLIC_SERVICE_URL", ("https",), "https://dichvucong.nghean.gov.vn")
 
 # --- Host routing -----------------------------------------------------------------------------
 # How often (seconds) each process compares its host → portal map with the version key in the

@@ -5,10 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
-from content import views, views_media
+from content import views_media
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     # The media library's files (tệp): /tep/<id>/<rendition, or goc for the original>/<file name>.
     path("tep/<int:pk>/<slug:rendition>/<str:filename>", views_media.media_file, name="media-file"),
@@ -17,4 +16,6 @@ urlpatterns = [
     path("api/v1/", include("content.urls_api")),
     path("", include("content.urls_citizens")),  # /hoi-dap/, /gop-y-du-thao/, /captcha/
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_tenant"), name="api-schema"),
+    # The public site (home, sections, articles, documents, …); last, so its paths never shadow the above.
+    path("", include("content.urls_public")),
 ]

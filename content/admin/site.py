@@ -182,16 +182,12 @@ class MenuAdmin(PortalOnlyAdmin):
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(PortalOnlyAdmin):
     list_display = ("__str__", "template_key", "template_version", "updated_at")
-    fields = (
-        "review_steps",
-        "page_review_days",
-        "footer_text",
-        "footer_text_en",
-        "copyright",
-        "copyright_en",
-        "template_key",
-        "template_version",
-        "template_applied_at",
+    fieldsets = (
+        (_("Header"), {"fields": ("header_mark", "logo_url", "agency_name_en")}),
+        (_("Footer"), {"fields": ("footer_text", "footer_text_en", "copyright", "copyright_en")}),
+        (_("Links and monitoring"), {"fields": ("link_groups", "show_portal_directory", "emc_script_url")}),
+        (_("Editorial workflow"), {"fields": ("review_steps", "page_review_days")}),
+        (None, {"fields": ("template_key", "template_version", "template_applied_at")}),
     )
     readonly_fields = ("template_key", "template_version", "template_applied_at")
 

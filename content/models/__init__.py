@@ -60,6 +60,8 @@ from content.models.royalty import (
     format_number,
 )
 from content.models.site import (
+    HEADER_EMBLEM,
+    HEADER_LOGO,
     MENU_URL_PATTERN,
     POSITION_ROLES,
     SLUG_PATTERN,
@@ -74,6 +76,7 @@ from content.models.site import (
     PageKind,
     Role,
     SiteSettings,
+    validate_https,
     validate_menu_url,
     validate_slug,
 )
@@ -89,6 +92,8 @@ __all__ = [
     "ACTIVE_STATUSES",
     "DEFAULT_ANSWER_WORKING_DAYS",
     "FULL_SHARE",
+    "HEADER_EMBLEM",
+    "HEADER_LOGO",
     "MENU_URL_PATTERN",
     "MONEY_MAX_DIGITS",
     "OPEN_QUESTION_STATUSES",
@@ -142,6 +147,7 @@ __all__ = [
     "Validity",
     "WorkSchedule",
     "format_number",
+    "validate_https",
     "validate_menu_url",
     "validate_slug",
 ]

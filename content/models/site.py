@@ -12,12 +12,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from content import roles
+from content.linkgroups import validate_link_groups
 from content.models.workflow import Publishable
 
 # Public URLs of sections and pages are built from their slugs; keep them to ASCII so that a link
@@ -289,12 +290,19 @@ class MenuItem(models.Model):
                 raise ValidationError({"parent": _("An item with sub-items cannot itself become a sub-item.")})
 
 
+HEADER_EMBLEM = "emblem"
+HEADER_LOGO = "logo"
+validate_https = URLValidator(schemes=["https"], message=_("Enter a full https:// address."), code="invalid_https_url")
+
+
 class SiteSettings(models.Model):
     """The portal's site-level settings — one row per schema (primary key 1).
 
     The agency's own details for the footer (name, person responsible, address, phone, email) live
     on ``tenants.Portal`` in the control plane; only what the portal's board words itself is here.
-    The template key and version say which site template this site was last built from.
+    The template key and version say which site template this site was last built from. The
+    layout fields (header image, English name, EMC script, link groups) are read by the public site
+    (``content.public``), whose page cache is refreshed when this row changes.
     """
 
     SINGLETON_PK = 1
@@ -317,6 +325,50 @@ class SiteSettings(models.Model):
         default=180,
         help_text=_("A background page not confirmed as up to date within this period is flagged as stale."),
     )
+    # --- the public site's layout (TT 22/2023: header with the emblem or logo; EMC script) ---
+    agency_name_en = models.CharField(
+        _("agency name in English"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown in the header of the English version; the Vietnamese name is used when empty."),
+    )
+    header_mark = models.CharField(
+        _("header image"),
+        max_length=10,
+        choices=[(HEADER_EMBLEM, _("National emblem")), (HEADER_LOGO, _("Agency logo"))],
+        default=HEADER_EMBLEM,
+    )
+    logo_url = models.URLField(
+        _("logo address"),
+        max_length=500,
+        blank=True,
+        validators=[validate_https],
+        help_text=_("The https address of the agency's logo image (used when the header image is the logo)."),
+    )
+    emc_script_url = models.URLField(
+        _("EMC monitoring script address"),
+        max_length=500,
+        blank=True,
+        validators=[validate_https],
+        help_text=_(
+            "The https address of the script given by the national monitoring system (EMC) for this portal;"
+            " it is included on every page when set."
+        ),
+    )
+    link_groups = models.TextField(
+        _("links to other portals"),
+        blank=True,
+        validators=[validate_link_groups],
+        help_text=_(
+            "One link per line as “name | https://address”. A line starting with # starts a group,"
+            " for example “# Sở, ban, ngành | Departments”."
+        ),
+    )
+    show_portal_directory = models.BooleanField(
+        _("list the province's other e-portals"),
+        default=True,
+        help_text=_("The links page also lists every e-portal of the province, grouped by kind."),
+    )
     template_key = models.CharField(_("site template"), max_length=50, blank=True, editable=False)
     template_version = models.CharField(_("site template version"), max_length=50, blank=True, editable=False)
     template_applied_at = models.DateTimeField(_("site template applied at"), null=True, blank=True, editable=False)
@@ -332,6 +384,9 @@ class SiteSettings(models.Model):
             models.CheckConstraint(name="sitesettings_singleton", condition=Q(id=1)),
             models.CheckConstraint(name="sitesettings_review_steps", condition=Q(review_steps__in=[1, 2])),
             models.CheckConstraint(name="sitesettings_page_review_days", condition=Q(page_review_days__gte=1)),
+            models.CheckConstraint(
+                name="sitesettings_header_mark", condition=Q(header_mark__in=[HEADER_EMBLEM, HEADER_LOGO])
+            ),
         ]
 
     def __str__(self) -> str:
