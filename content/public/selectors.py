@@ -19,7 +19,9 @@ from content.models import (
     Announcement,
     Article,
     Category,
+    ContactOfficer,
     DocumentField,
+    Leader,
     LegalDocument,
     Page,
     PageKind,
@@ -140,6 +142,7 @@ def article_public(*, slug: str) -> PublicArticle | None:
     """The live article at ``slug`` with its sections' and tags' ids and tag names, in one query."""
     article = (
         Article.objects.filter(live=True, slug=slug)
+        .select_related("cover")
         .annotate(
             section_ids=ArrayAgg("sections__id", distinct=True),
             tag_ids=ArrayAgg("tags__id", distinct=True),
@@ -304,3 +307,11 @@ def portal_directory(*, current: Portal, scheme: str) -> list[tuple[str, list[Po
         groups.setdefault(kind, []).append(PortalLink(name=name, url=f"{scheme}://{domain}/"))
     labels = dict(PortalKind.choices)
     return [(str(labels[kind]), links) for kind, links in groups.items() if links]
+
+
+def leaders_live() -> QuerySet[Leader]:
+    return Leader.objects.filter(live=True).select_related("photo").order_by("order", "name", "pk")
+
+
+def contact_officers_live() -> QuerySet[ContactOfficer]:
+    return ContactOfficer.objects.filter(live=True).order_by("order", "name", "pk")

@@ -180,6 +180,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "content/public/article.html",
         {
             "article": article,
+            # The largest resized copy the site uses (the original when the image is smaller).
+            "cover_url": article.cover.url("large") if article.cover is not None else "",
             "sections": sections,
             "tags": found.tag_names,
             "related": selectors.articles_related(
@@ -277,6 +279,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "body_lang": body_lang,
             "fallback": english and body_lang == "vi",
             "is_contact": page.kind in (PageKind.CONTACTS, PageKind.SPOKESPERSON),
+            # The people on the leaders and contacts pages are workflow items of their own.
+            "leaders": selectors.leaders_live() if page.kind == PageKind.LEADERS else (),
+            "officers": selectors.contact_officers_live() if page.kind == PageKind.CONTACTS else (),
             "canonical": _canonical(request, layout_for(request)),
         },
     )
