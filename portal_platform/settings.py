@@ -54,6 +54,8 @@ SHARED_APPS = [
     "tenants",
     "provisioning",
     "portal_platform",
+    # The shared search index (one table in the public schema over every portal's public items).
+    "portal_platform.search",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "accounts",
@@ -200,6 +202,12 @@ PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", [])
 # --- Audit log ----------------------------------------------------------------------------------
 # How long audit log entries are kept before the nightly purge removes them (12 months by default).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
+
+# --- Shared search ------------------------------------------------------------------------------
+# At most this many matches (the newest) are ranked per query, so a broad query costs what a narrow
+# one does; and matches are counted (total, facets) up to this limit.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=100)
 
 # --- Job broker -------------------------------------------------------------------------------
 BROKER_URL = env_url("BROKER_URL", ("amqp", "amqps", "redis", "rediss", "stub"))

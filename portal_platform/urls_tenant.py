@@ -6,9 +6,17 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
 from content import views
+from portal_platform.search import api as search_api
+from portal_platform.search import views as search_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Shared search (issue 7): the page, the integration feeds, and the API. The API's own line comes
+    # before any include of "api/v1/" so that another app's routes there never shadow it.
+    path("tim-kiem/", search_views.search_page, name="search"),
+    path("tich-hop/rss/", search_views.component_rss, name="integration-rss"),
+    path("tich-hop/atom/", search_views.component_atom, name="integration-atom"),
+    path("api/v1/search/", search_api.SearchApi.as_view(), name="api-search"),
     path("admin/", admin.site.urls),
     path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
