@@ -70,6 +70,19 @@ class SearchOutput(serializers.Serializer[Any]):
     facets = FacetsOutput()
 
 
+class ErrorBodyOutput(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        help_text="query_too_long, invalid_kind, unknown_portal, invalid_portal_kind, invalid_language, invalid_date, "
+        "invalid_date_range, invalid_sort, invalid_page, invalid_page_size"
+    )
+    message = serializers.CharField()
+    details = serializers.DictField(required=False)
+
+
+class ErrorOutput(serializers.Serializer[Any]):
+    error = ErrorBodyOutput()
+
+
 _LIST = {"many": True, "explode": True}
 PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words to find, with or without diacritics; \"quoted phrase\"."),
@@ -97,7 +110,7 @@ class SearchApi(APIView):
         operation_id="search",
         summary="Search the published content of the portals",
         parameters=PARAMETERS,
-        responses={200: SearchOutput},
+        responses={200: SearchOutput, 400: ErrorOutput},
         tags=["search"],
     )
     def get(self, request: Request) -> Response:
