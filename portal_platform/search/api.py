@@ -39,7 +39,9 @@ class HitOutput(serializers.Serializer[Any]):
     language = serializers.CharField()
     date = serializers.DateField()
     published_at = serializers.DateTimeField(allow_null=True)
-    data = serializers.DictField(help_text="Details by kind: a legal document's number, form, validity …")
+    details = serializers.DictField(
+        source="data", help_text="Details by kind: a legal document's number, form, validity …"
+    )
     score = serializers.FloatField()
 
     def get_portal(self, hit: selectors.Hit) -> dict[str, str]:
@@ -48,8 +50,8 @@ class HitOutput(serializers.Serializer[Any]):
 
 
 class FacetOutput(serializers.Serializer[Any]):
-    key = serializers.CharField()
-    label = serializers.CharField()
+    key = serializers.CharField(help_text="The portal's abbreviation, or the kind of content.")
+    name = serializers.CharField(source="label")
     count = serializers.IntegerField()
 
 
@@ -83,12 +85,21 @@ class ErrorOutput(serializers.Serializer[Any]):
     error = ErrorBodyOutput()
 
 
-_LIST = {"many": True, "explode": True}
 PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words to find, with or without diacritics; \"quoted phrase\"."),
-    OpenApiParameter("portal", OpenApiTypes.STR, description="Portal abbreviation(s); repeat or separate by commas.", **_LIST),
-    OpenApiParameter("portal_kind", OpenApiTypes.STR, enum=["province", "department", "commune"], **_LIST),
-    OpenApiParameter("kind", OpenApiTypes.STR, description="article, legal_document, page, announcement …", **_LIST),
+    OpenApiParameter("q", OpenApiTypes.STR, description='Words to find, with or without diacritics; "quoted phrase".'),
+    OpenApiParameter(
+        "portal",
+        OpenApiTypes.STR,
+        description="Portal abbreviation(s); repeat or separate by commas.",
+        many=True,
+        explode=True,
+    ),
+    OpenApiParameter(
+        "portal_kind", OpenApiTypes.STR, enum=["province", "department", "commune"], many=True, explode=True
+    ),
+    OpenApiParameter(
+        "kind", OpenApiTypes.STR, description="article, legal_document, page, announcement …", many=True, explode=True
+    ),
     OpenApiParameter("field", OpenApiTypes.STR, description="Legal documents of this field (its slug)."),
     OpenApiParameter("issuer", OpenApiTypes.STR, description="Legal documents of this issuer (diacritics optional)."),
     OpenApiParameter("language", OpenApiTypes.STR, enum=["vi", "en"]),

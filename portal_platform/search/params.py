@@ -64,7 +64,9 @@ def _number(data: Mapping[str, object], name: str, default: int) -> int:
         return default
     if not value.isdigit() or len(value) > 6:
         raise ValidationFailed(
-            _("“%(value)s” is not a whole number.") % {"value": value[:40]}, code=f"invalid_{name}", extra={"field": name}
+            _("“%(value)s” is not a whole number.") % {"value": value[:40]},
+            code=f"invalid_{name}",
+            extra={"field": name},
         )
     return int(value)
 

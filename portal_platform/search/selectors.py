@@ -170,7 +170,9 @@ def _check(filters: Filters, *, query: str, sort: str, page: int, page_size: int
         )
     unknown_kinds = sorted(set(filters.kinds) - set(registry.kinds()))
     if unknown_kinds:
-        raise _invalid("invalid_kind", _("Unknown kind of content: %(kinds)s.") % {"kinds": ", ".join(unknown_kinds)}, "kind")
+        raise _invalid(
+            "invalid_kind", _("Unknown kind of content: %(kinds)s.") % {"kinds": ", ".join(unknown_kinds)}, "kind"
+        )
     bad_portal_kinds = sorted(set(filters.portal_kinds) - set(COMPONENT_KINDS) - {PortalKind.PROVINCE})
     if bad_portal_kinds:
         raise _invalid(
@@ -179,7 +181,9 @@ def _check(filters: Filters, *, query: str, sort: str, page: int, page_size: int
             "portal_kind",
         )
     if filters.language and filters.language not in {code for code, _name in settings.LANGUAGES}:
-        raise _invalid("invalid_language", _("Unknown language: %(language)s.") % {"language": filters.language}, "language")
+        raise _invalid(
+            "invalid_language", _("Unknown language: %(language)s.") % {"language": filters.language}, "language"
+        )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise _invalid("invalid_date_range", _("The start date is after the end date."), "date_from")
     if sort not in SORTS:
@@ -312,9 +316,7 @@ def search(
     _check(filters, query=query, sort=sort, page=page, page_size=page_size)
     parsed = parse_query(query)
     if len(parsed.ordered) > MAX_WORDS:
-        raise _invalid(
-            "query_too_long", _("Search for at most %(max)s words at a time.") % {"max": MAX_WORDS}, "q"
-        )
+        raise _invalid("query_too_long", _("Search for at most %(max)s words at a time.") % {"max": MAX_WORDS}, "q")
     result = SearchResult(query=query, sort=sort, page=page, page_size=page_size)
     if parsed.is_empty:
         return result
@@ -340,12 +342,12 @@ def search(
             )
             SELECT r.score, {_HIT_COLUMNS} FROM ranked r JOIN search_entry e ON e.id = r.id
             ORDER BY r.score DESC, r.date DESC, r.id DESC
-            """,
+            """,  # noqa: S608 - built from this module's clauses; every value is a bound parameter
             [*params, candidates, *score_params, page_size + 1, offset],
         )
     else:
         rows = _rows(
-            f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {where} "
+            f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {where} "  # noqa: S608 - this module's SQL; values are bound parameters
             "ORDER BY e.date DESC, e.id DESC LIMIT %s OFFSET %s",
             [*params, page_size + 1, offset],
         )
@@ -361,7 +363,7 @@ def search(
 def _count(result: SearchResult, *, where: str, params: list[Any], directory: dict[int, PortalInfo]) -> None:
     limit: int = settings.SEARCH_COUNT_LIMIT
     groups = _rows(
-        f"SELECT portal_id, kind, count(*) FROM (SELECT e.portal_id, e.kind FROM search_entry e WHERE {where} LIMIT %s) s "
+        f"SELECT portal_id, kind, count(*) FROM (SELECT e.portal_id, e.kind FROM search_entry e WHERE {where} LIMIT %s) s "  # noqa: S608 - this module's SQL; values are bound parameters
         "GROUP BY portal_id, kind",
         [*params, limit + 1],
     )
@@ -375,7 +377,11 @@ def _count(result: SearchResult, *, where: str, params: list[Any], directory: di
         by_kind[kind] = by_kind.get(kind, 0) + count
     labels = registry.kinds()
     result.portal_facets = sorted(
-        (Facet(directory[pid].abbreviation, directory[pid].name, n) for pid, n in by_portal.items() if pid in directory),
+        (
+            Facet(directory[pid].abbreviation, directory[pid].name, n)
+            for pid, n in by_portal.items()
+            if pid in directory
+        ),
         key=lambda f: (-f.count, f.label),
     )
     result.kind_facets = sorted(
@@ -429,14 +435,16 @@ def component_latest(
     filters = Filters(kinds=tuple(kinds), portal_kinds=portal_kinds)
     _check(filters, query="", sort=DATE, page=1, page_size=min(max(limit, 1), MAX_PAGE_SIZE))
     if not set(portal_kinds) <= set(COMPONENT_KINDS):
-        raise _invalid("invalid_portal_kind", _("Only departments' and communes' portals are integrated."), "portal_kind")
+        raise _invalid(
+            "invalid_portal_kind", _("Only departments' and communes' portals are integrated."), "portal_kind"
+        )
     directory = portal_directory()
     keep, _leave_out = _portal_ids(filters, scope=None, directory=directory)
     if not keep:
         return []
     clauses, params = _where(filters, keep=keep, leave_out=[], match=None)
     rows = _rows(
-        f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {' AND '.join(clauses)} "
+        f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {' AND '.join(clauses)} "  # noqa: S608 - this module's SQL; values are bound parameters
         "ORDER BY e.date DESC, e.id DESC LIMIT %s",
         [*params, min(max(limit, 1), MAX_PAGE_SIZE)],
     )

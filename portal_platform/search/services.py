@@ -69,7 +69,7 @@ _ON_CONFLICT = (
     + ", indexed_at = EXCLUDED.indexed_at WHERE search_entry.checksum <> EXCLUDED.checksum"
 )
 _UPSERT = (
-    f"INSERT INTO search_entry ({', '.join(COLUMNS)}, indexed_at) VALUES ("
+    f"INSERT INTO search_entry ({', '.join(COLUMNS)}, indexed_at) VALUES ("  # noqa: S608 - this module's SQL; values are bound parameters
     + ", ".join(f"%s::{_TYPES[c]}" if c in _TYPES else "%s" for c in COLUMNS)
     + ", now()) "
     + _ON_CONFLICT
@@ -245,7 +245,7 @@ def index_portal_rebuild(*, portal: Portal) -> RebuildReport:
                         items.add((label, pk))
                 report.entries += len(chunk)
             cursor.execute(
-                f"INSERT INTO search_entry ({', '.join(COLUMNS)}, indexed_at) "
+                f"INSERT INTO search_entry ({', '.join(COLUMNS)}, indexed_at) "  # noqa: S608 - this module's SQL; values are bound parameters
                 f"SELECT {', '.join(COLUMNS)}, now() FROM pg_temp.search_load " + _ON_CONFLICT
             )
             report.written = cursor.rowcount

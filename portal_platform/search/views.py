@@ -98,9 +98,7 @@ class ComponentFeed(Feed):  # type: ignore[type-arg]
         params = search_request_parse(request.GET)
         kinds = params.filters.kinds or ("article", "legal_document")
         portal_kinds = params.filters.portal_kinds or selectors.COMPONENT_KINDS
-        items = selectors.component_latest(
-            kinds=kinds, portal_kinds=portal_kinds, limit=30, link=link_style(request)
-        )
+        items = selectors.component_latest(kinds=kinds, portal_kinds=portal_kinds, limit=30, link=link_style(request))
         return {"items": items, "link": link_style(request).url(request.get_host().split(":")[0], "/tim-kiem/")}
 
     def link(self, obj: dict[str, Any]) -> str:

@@ -49,7 +49,11 @@ def test_each_workflow_transition_reaches_the_index_through_the_actor(
     assert jobs == [{"schema_name": schema, "model_label": "content.article", "pk": item.pk}]
     run_jobs(jobs)
     [entry] = _entries(desk_a, item)
-    assert (entry.title, entry.kind, entry.path) == ("Xã An khánh thành cầu Đồng Hoà", "article", f"/tin-tuc/{item.slug}/")
+    assert (entry.title, entry.kind, entry.path) == (
+        "Xã An khánh thành cầu Đồng Hoà",
+        "article",
+        f"/tin-tuc/{item.slug}/",
+    )
 
     # An edit of a live item waits for approval: the index keeps the published version.
     with django_capture_on_commit_callbacks(execute=True), schema_context(schema):
@@ -83,8 +87,9 @@ def test_scheduled_items_enter_only_when_published(
     schema = desk_a.portal.schema_name
     at = timezone.now() + dt.timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True), schema_context(schema):
-        item = item_transition(item=desk_a.approved(Announcement, title="Lịch tiếp dân"), action="publish",
-                               user=desk_a.head, publish_at=at)
+        item = item_transition(
+            item=desk_a.approved(Announcement, title="Lịch tiếp dân"), action="publish", user=desk_a.head, publish_at=at
+        )
     assert heard_jobs() == []
     desk_a.sync(item)  # even a sync asked for by hand leaves it out: it is not public yet
     assert _entries(desk_a, item) == []
@@ -105,7 +110,9 @@ def test_jobs_are_idempotent_and_read_the_current_state(desk_a: Desk) -> None:
         item_transition(item=item, action="unpublish", user=desk_a.head, comment="Trùng")
     assert desk_a.sync(item) == "removed"
     assert desk_a.sync(item) == "unchanged"
-    assert index_item_sync(schema_name=desk_a.portal.schema_name, model_label="content.article", pk=10**9) == "unchanged"
+    assert (
+        index_item_sync(schema_name=desk_a.portal.schema_name, model_label="content.article", pk=10**9) == "unchanged"
+    )
     assert index_item_sync(schema_name="portal_khong_co", model_label="content.article", pk=item.pk) == "ignored"
     assert index_item_sync(schema_name=desk_a.portal.schema_name, model_label="content.workschedule", pk=1) == "ignored"
 
@@ -113,8 +120,11 @@ def test_jobs_are_idempotent_and_read_the_current_state(desk_a: Desk) -> None:
 def test_only_public_items_and_no_personal_data(desk_a: Desk) -> None:
     schema = desk_a.portal.schema_name
     with schema_context(schema):
-        draft = item_save(model=Article, data={"title": "Bản nháp", "body": "<p>x</p>", "author": "A",
-                                                "sections": [desk_a.section.pk]}, user=desk_a.writer)
+        draft = item_save(
+            model=Article,
+            data={"title": "Bản nháp", "body": "<p>x</p>", "author": "A", "sections": [desk_a.section.pk]},
+            user=desk_a.writer,
+        )
     approved = desk_a.approved(Article, title="Đã duyệt chưa đăng")
     live = desk_a.published(Article, title="Đã đăng", body="<p>Liên hệ <b>Phòng</b> Văn hoá</p>")
     with schema_context(schema):
@@ -133,26 +143,44 @@ def test_only_public_items_and_no_personal_data(desk_a: Desk) -> None:
 
 
 def test_every_content_source_builds_its_entry(desk_a: Desk) -> None:
-    doc = desk_a.published(LegalDocument, number="15/2026/QĐ-UBND", abstract="Quy định bồi thường khi thu hồi đất",
-                           issuer="UBND xã An", issue_date="2026-10-05")
+    doc = desk_a.published(
+        LegalDocument,
+        number="15/2026/QĐ-UBND",
+        abstract="Quy định bồi thường khi thu hồi đất",
+        issuer="UBND xã An",
+        issue_date="2026-10-05",
+    )
     note = desk_a.published(Announcement, title="Thông báo tuyển dụng", language="vi")
     with schema_context(desk_a.portal.schema_name):
         page = Page.objects.create(kind="intro", slug="gioi-thieu-chung", title="Giới thiệu chung")
-        page = item_save(model=Page, item=page, data={"body": "<p>Xã An</p>", "title_en": "About",
-                                                      "body_en": "<p>An commune</p>"}, user=desk_a.editor)
+        page = item_save(
+            model=Page,
+            item=page,
+            data={"body": "<p>Xã An</p>", "title_en": "About", "body_en": "<p>An commune</p>"},
+            user=desk_a.editor,
+        )
         page = item_transition(item=page, action="submit", user=desk_a.editor)
         page = item_transition(item=page, action="approve", user=desk_a.head)
         page = item_transition(item=page, action="publish", user=desk_a.head)
     desk_a.sync(page)
     [entry] = _entries(desk_a, doc)
     assert (entry.kind, entry.path, entry.date, entry.doc_field, entry.issuer_key) == (
-        "legal_document", f"/van-ban/{doc.pk}/", dt.date(2026, 10, 5), "dat-dai", "ubnd xa an"
+        "legal_document",
+        f"/van-ban/{doc.pk}/",
+        dt.date(2026, 10, 5),
+        "dat-dai",
+        "ubnd xa an",
     )
     assert entry.title == "Quyết định 15/2026/QĐ-UBND"
     assert entry.data["number"] == "15/2026/QĐ-UBND"
     assert _entries(desk_a, note)[0].path == f"/thong-bao/{note.slug}/"
     english, vietnamese = _entries(desk_a, page)
-    assert (vietnamese.language, vietnamese.title, english.language, english.title) == ("vi", "Giới thiệu chung", "en", "About")
+    assert (vietnamese.language, vietnamese.title, english.language, english.title) == (
+        "vi",
+        "Giới thiệu chung",
+        "en",
+        "About",
+    )
     assert vietnamese.path == english.path == "/gioi-thieu/gioi-thieu-chung/"
     # Dropping the English version drops its row.
     with schema_context(desk_a.portal.schema_name):

@@ -65,7 +65,9 @@ def test_phrase_ranks_above_words_apart(desk_a: Desk) -> None:
     apart = desk_a.published(
         Article, title="Hành động vì chính sách hành chính", summary="Hành động chính", body="<p>hành chính</p>"
     )
-    apart = desk_a.published(Article, title="Hành trình của chính quyền", summary="Hành động vì dân, chính quyền gần dân")
+    apart = desk_a.published(
+        Article, title="Hành trình của chính quyền", summary="Hành động vì dân, chính quyền gần dân"
+    )
     together = desk_a.published(Article, title="Tin tức", body="<p>Đẩy mạnh cải cách hành chính.</p>")
     for query in ("hành chính", "hanh chinh"):
         ids = [h.object_id for h in search(query=query).hits]
@@ -126,17 +128,20 @@ def test_every_filter(corpus: dict[str, object], portal_a: Portal, portal_b: Por
     assert everything.total == 6 and everything.total_is_exact and len(everything.hits) == 6
     assert {h.portal.abbreviation for h in search(query=q, filters=Filters(portals=("xa-a",))).hits} == {"xa-a"}
     assert {h.portal.abbreviation for h in search(query=q, filters=Filters(portals=("xa-a", "xa-b"))).hits} == {
-        "xa-a", "xa-b"
+        "xa-a",
+        "xa-b",
     }
     assert {h.portal.abbreviation for h in search(query=q, filters=Filters(portal_kinds=("province",))).hits} == {
         province.abbreviation
     }
     assert {h.portal.abbreviation for h in search(query=q, filters=Filters(portal_kinds=("commune",))).hits} == {
-        "xa-a", "xa-b"
+        "xa-a",
+        "xa-b",
     }
     assert {h.kind for h in search(query=q, filters=Filters(kinds=("legal_document",))).hits} == {"legal_document"}
     assert {h.kind for h in search(query=q, filters=Filters(kinds=("announcement", "article"))).hits} == {
-        "announcement", "article"
+        "announcement",
+        "article",
     }
     assert len(search(query=q, filters=Filters(doc_field="dat-dai")).hits) == 2
     assert search(query=q, filters=Filters(doc_field="khong-co")).hits == []
@@ -157,7 +162,11 @@ def test_facets_count_per_portal_and_kind(corpus: dict[str, object], province: P
     result = search(query="trong rung")
     assert {(f.key, f.count) for f in result.portal_facets} == {("xa-a", 3), ("xa-b", 2), (province.abbreviation, 1)}
     assert result.portal_facets[0].key == "xa-a" and result.portal_facets[0].label == "Ủy ban nhân dân xã An"
-    assert {(f.key, f.count) for f in result.kind_facets} == {("article", 3), ("legal_document", 2), ("announcement", 1)}
+    assert {(f.key, f.count) for f in result.kind_facets} == {
+        ("article", 3),
+        ("legal_document", 2),
+        ("announcement", 1),
+    }
     labels = {f.key: f.label for f in result.kind_facets}
     assert labels["legal_document"] and labels["legal_document"] != "legal_document"
     narrowed = search(query="trong rung", filters=Filters(portals=("xa-b",)))
@@ -231,8 +240,18 @@ def test_queries_without_words_are_an_empty_result(corpus: dict[str, object]) ->
 
 
 def test_tsquery_syntax_is_plain_punctuation(corpus: dict[str, object]) -> None:
-    for query in ["trồng & rừng", "trồng | rừng", "!trồng rừng", "trồng:* rừng", "(trồng) (rừng)", "trồng' rừng'",
-                  "trồng <-> rừng", "trồng\\ rừng", "trồng:* & rừng:*", "'trồng' & 'rừng'"]:
+    for query in [
+        "trồng & rừng",
+        "trồng | rừng",
+        "!trồng rừng",
+        "trồng:* rừng",
+        "(trồng) (rừng)",
+        "trồng' rừng'",
+        "trồng <-> rừng",
+        "trồng\\ rừng",
+        "trồng:* & rừng:*",
+        "'trồng' & 'rừng'",
+    ]:
         assert search(query=query).total == 6, query
     assert search(query="'trồng' & !'x'").total == 0  # "x" is a word like any other
 
@@ -246,7 +265,10 @@ def test_tsquery_syntax_is_plain_punctuation(corpus: dict[str, object]) -> None:
         ({"query": "a", "filters": Filters(portals=("khong-co",))}, "unknown_portal"),
         ({"query": "a", "filters": Filters(portal_kinds=("ministry",))}, "invalid_portal_kind"),
         ({"query": "a", "filters": Filters(language="fr")}, "invalid_language"),
-        ({"query": "a", "filters": Filters(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 1, 1))}, "invalid_date_range"),
+        (
+            {"query": "a", "filters": Filters(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 1, 1))},
+            "invalid_date_range",
+        ),
         ({"query": "a", "sort": "popularity"}, "invalid_sort"),
         ({"query": "a", "page": 0}, "invalid_page"),
         ({"query": "a", "page": 51}, "invalid_page"),

@@ -36,8 +36,30 @@ def test_both_tone_mark_styles_are_one_word(old_style: str, new_style: str) -> N
 
 @pytest.mark.parametrize(
     "word",
-    ["của", "mùa", "người", "giường", "ngoài", "khuỷu", "hoạch", "hoàn", "quả", "giá", "gì", "gìn", "giữ", "thuở",
-     "quyền", "tuổi", "yếu", "nghệ", "chìa", "xoáy", "uống", "ở"],
+    [
+        "của",
+        "mùa",
+        "người",
+        "giường",
+        "ngoài",
+        "khuỷu",
+        "hoạch",
+        "hoàn",
+        "quả",
+        "giá",
+        "gì",
+        "gìn",
+        "giữ",
+        "thuở",
+        "quyền",
+        "tuổi",
+        "yếu",
+        "nghệ",
+        "chìa",
+        "xoáy",
+        "uống",
+        "ở",
+    ],
 )
 def test_words_already_in_the_chosen_style_are_kept(word: str) -> None:
     assert canonical_syllable(word) == word
