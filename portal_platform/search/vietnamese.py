@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -156,15 +157,13 @@ def word_forms(token: str) -> Word:
 
 def words(text: str) -> list[Word]:
     """The words of ``text`` in order, each in both forms."""
-    return [word_forms(t) for t in _WORD.findall(normalise(text).lower()) if len(t) <= MAX_WORD_LENGTH]
+    return [word_forms(t[:MAX_WORD_LENGTH]) for t in _WORD.findall(normalise(text).lower())]
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, Word]]:
     """(start, end, word) for each word of ``text`` (NFC), for highlighting."""
     for match in _WORD.finditer(text):
-        token = match.group().lower()
-        if len(token) <= MAX_WORD_LENGTH:
-            yield match.start(), match.end(), word_forms(token)
+        yield match.start(), match.end(), word_forms(match.group().lower()[:MAX_WORD_LENGTH])
 
 
 def fold_key(text: str) -> str:
@@ -179,33 +178,63 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+_POSITION_LABELS = {weight: [f"{i}{weight}" for i in range(MAX_POSITION + 2)] for weight in "ABCD"}
+_lexemes: dict[str, tuple[str, str]] = {}
+
+
+def _lexeme_pair(token: str) -> tuple[str, str]:
+    word = word_forms(token[:MAX_WORD_LENGTH])
+    pair = (_quote(word.folded), _quote(word.exact))
+    if len(_lexemes) >= _CACHE_LIMIT:
+        _lexemes.clear()
+    _lexemes[token] = pair
+    return pair
+
+
 def tsvectors(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:
     """(folded, exact) ``tsvector`` literals of weighted text parts ``[("A", title), ("C", body)…]``.
 
     Positions run on across parts with a gap, so a phrase never spans the end of the title and the
-    start of the summary.
+    start of the summary. This runs for every item indexed, so it is written for speed: positions
+    are gathered per distinct token first (a text repeats its words), each token's two lexemes come
+    from a cache, and position labels are precomputed. PostgreSQL sorts each lexeme's positions.
     """
-    folded: dict[str, list[str]] = {}
-    exact: dict[str, list[str]] = {}
+    by_token: defaultdict[str, list[str]] = defaultdict(list)
     position = 0
     for weight, text in parts:
-        if not text:
+        if not text or position >= MAX_POSITION:
             continue
-        for word in words(text):
-            position += 1
-            if position > MAX_POSITION:
-                break
-            at = f"{position}{weight}"
-            folded.setdefault(word.folded, []).append(at)
-            exact.setdefault(word.exact, []).append(at)
-        position += 1
+        tokens = _WORD.findall(normalise(text).lower())[: MAX_POSITION - position]
+        count = len(tokens)
+        for token, at in zip(tokens, _POSITION_LABELS[weight][position + 1 : position + 1 + count], strict=True):
+            by_token[token].append(at)
+        position += count + 1
+    folded: dict[str, list[str]] = {}
+    exact: dict[str, list[str]] = {}
+    cache = _lexemes
+    for token, positions in by_token.items():
+        folded_lexeme, exact_lexeme = cache.get(token) or _lexeme_pair(token)
+        if folded_lexeme in folded:
+            folded[folded_lexeme] = folded[folded_lexeme] + positions
+        else:
+            folded[folded_lexeme] = positions
+        if exact_lexeme in exact:
+            exact[exact_lexeme] = exact[exact_lexeme] + positions
+        else:
+            exact[exact_lexeme] = positions
     return _vector(folded), _vector(exact)
 
 
 def _vector(lexemes: dict[str, list[str]]) -> str:
+    limit = MAX_POSITIONS_PER_LEXEME
     return " ".join(
-        f"{_quote(lexeme)}:{','.join(positions[:MAX_POSITIONS_PER_LEXEME])}" for lexeme, positions in lexemes.items()
+        f"{lexeme}:{','.join(positions if len(positions) <= limit else sorted(positions, key=_number)[:limit])}"
+        for lexeme, positions in lexemes.items()
     )
+
+
+def _number(label: str) -> int:
+    return int(label[:-1])
 
 
 @dataclass(frozen=True)

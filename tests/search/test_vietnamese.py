@@ -124,3 +124,11 @@ def test_vectors_carry_weights_positions_and_both_forms() -> None:
 def test_quotes_in_text_cannot_break_a_literal() -> None:
     folded, _exact = tsvectors([("A", "it's a \\ 'test'")])
     assert folded == "'it':1A 's':2A 'a':3A 'test':4A"
+
+
+def test_long_texts_stay_within_postgres_limits() -> None:
+    folded, _exact = tsvectors([("A", "đầu"), ("C", " ".join(["từ"] * 20000)), ("D", "cuối")])
+    lexemes = dict(part.split(":", 1) for part in folded.split(" "))
+    assert set(lexemes) == {"'dau'", "'tu'"}  # past position 16383 nothing is kept
+    assert lexemes["'tu'"].count(",") == 255 and lexemes["'tu'"].startswith("3C,4C")  # 256 positions at most
+    assert words("a" * 100)[0].folded == "a" * 60
