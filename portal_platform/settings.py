@@ -206,8 +206,10 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # --- Shared search ------------------------------------------------------------------------------
 # At most this many matches (the newest) are ranked per query, so a broad query costs what a narrow
 # one does; and matches are counted (total, facets) up to this limit.
-SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 500, minimum=20)
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=100)
+# A search taking longer than this (milliseconds) is stopped with the code search_timeout.
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3000, minimum=100)
 
 # --- Job broker -------------------------------------------------------------------------------
 BROKER_URL = env_url("BROKER_URL", ("amqp", "amqps", "redis", "rediss", "stub"))

@@ -20,14 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from portal_platform.search.registry import Document, Source, register
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(markup: str) -> str:
     """Text of sanitised HTML: tags become spaces (``<p>a</p><p>b</p>`` is two words), entities decoded."""
     if not markup:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+    text = _TAG.sub(" ", markup)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
 
 
 def _local_date(moment: dt.datetime | None) -> dt.date:

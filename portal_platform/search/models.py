@@ -6,6 +6,11 @@ two stored search vectors built in Python (``portal_platform.search.vietnamese``
 folded words (no diacritics), which the GIN index matches on, and ``vector_exact`` of words with
 their diacritics, used only to rank the candidates. No PostgreSQL extension is needed.
 
+Storage (set by the migration): ``vector`` stays in the row, compressed (``STORAGE MAIN``), because
+matching reads it for many rows; ``vector_exact`` and ``body`` go out of the row (``EXTERNAL``),
+because only the candidates and the page of results read them. Checking a row then costs a
+fraction of a TOAST lookup (measured: 1.5 µs against 6.4 µs per row).
+
 Rows are written only by ``portal_platform.search.services`` from the portals' own tables; they are
 derived data: a rebuild recreates them, and a portal's rows go when the portal row goes. A
 suspended or archived portal keeps its rows, and queries leave them out (``selectors``), so that

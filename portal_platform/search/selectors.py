@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from portal_platform.errors import ValidationFailed
+from portal_platform.errors import ApplicationError, ValidationFailed
 from portal_platform.search import registry
 from portal_platform.search.highlight import SNIPPET_WORDS, highlight
 from portal_platform.search.vietnamese import ParsedQuery, fold_key, parse_query
@@ -240,7 +240,11 @@ def _where(
     if match is not None:
         clauses.append("e.vector @@ %s::tsquery")
         params.append(match)
-    if keep is not None:
+    if keep is not None and len(keep) == 1:
+        # Equality, not ANY: the (portal, date, id) index then yields rows in date order.
+        clauses.append("e.portal_id = %s")
+        params.append(keep[0])
+    elif keep is not None:
         clauses.append("e.portal_id = ANY(%s)")
         params.append(keep)
     elif leave_out:
@@ -271,15 +275,20 @@ def _score(parsed: ParsedQuery) -> tuple[str, list[str]]:
     """The ranking expression over a candidate ``c`` and its parameters (see the module docstring)."""
     parts = ["ts_rank(c.vector, %s::tsquery, 33)"]
     params = [parsed.match()]
-    if parsed.is_multiword:
+    # A check every candidate passes anyway (a query that is one quoted phrase) adds the same to
+    # each: it is left out, and so is a second check identical to the first (each reads the vector).
+    if parsed.is_multiword and parsed.phrase() != parsed.match():
         parts.append("CASE WHEN c.vector @@ %s::tsquery THEN 1 ELSE 0 END")
         params.append(parsed.phrase())
     if parsed.has_diacritics:
-        parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 2 ELSE 0 END")
-        params.append(parsed.exact_all())
-        if parsed.is_multiword:
+        if parsed.is_multiword and parsed.exact_phrase() != parsed.exact_all():
+            parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 2 ELSE 0 END")
+            params.append(parsed.exact_all())
             parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 3 ELSE 0 END")
             params.append(parsed.exact_phrase())
+        else:
+            parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 5 ELSE 0 END")
+            params.append(parsed.exact_all() if not parsed.is_multiword else parsed.exact_phrase())
     return " + ".join(parts), params
 
 
@@ -301,7 +310,6 @@ def search(
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
     link: LinkStyle | None = None,
-    facets: bool = True,
 ) -> SearchResult:
     """Search the index. ``scope`` is the portal whose search box was used: a component portal
     searches only itself; the provincial portal (or None, the console) searches every portal.
@@ -328,45 +336,72 @@ def search(
     clauses, params = _where(filters, keep=keep, leave_out=leave_out, match=parsed.match())
     where = " AND ".join(clauses)
     offset = (page - 1) * page_size
-    candidates: int = settings.SEARCH_CANDIDATES
-    if sort == RELEVANCE:
-        score, score_params = _score(parsed)
-        rows = _rows(
-            f"""
-            WITH candidates AS MATERIALIZED (
-                SELECT e.id, e.date, e.vector, e.vector_exact FROM search_entry e
-                WHERE {where} ORDER BY e.date DESC, e.id DESC LIMIT %s
-            ), ranked AS (
-                SELECT c.id, c.date, {score} AS score FROM candidates c
-                ORDER BY score DESC, c.date DESC, c.id DESC LIMIT %s OFFSET %s
-            )
-            SELECT r.score, {_HIT_COLUMNS} FROM ranked r JOIN search_entry e ON e.id = r.id
-            ORDER BY r.score DESC, r.date DESC, r.id DESC
-            """,  # noqa: S608 - built from this module's clauses; every value is a bound parameter
-            [*params, candidates, *score_params, page_size + 1, offset],
-        )
-    else:
-        rows = _rows(
-            f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {where} "  # noqa: S608 - this module's SQL; values are bound parameters
-            "ORDER BY e.date DESC, e.id DESC LIMIT %s OFFSET %s",
-            [*params, page_size + 1, offset],
-        )
-    result.has_next = len(rows) > page_size and page < MAX_PAGE
-    result.hits = [_hit(row, parsed_terms=result.terms, directory=directory, link=link) for row in rows[:page_size]]
-    if facets:
-        _count(result, where=where, params=params, directory=directory)
-    else:
-        result.total, result.total_is_exact = offset + len(result.hits), not result.has_next
+    try:
+        with transaction.atomic():
+            # JIT compilation costs more than these short queries take; a query that would run
+            # long (common words that are rarely adjacent in a quoted phrase) is stopped. The
+            # settings end with the transaction.
+            _settings(jit="off", statement_timeout=str(settings.SEARCH_TIMEOUT_MS))
+            newest = _first_pass(result, where=where, params=params, directory=directory, offset=offset)
+            if result.total == 0:
+                return result
+            if result.total_is_exact:
+                ranked = _ranked_known(parsed, result, newest=newest, offset=offset)
+            else:
+                ranked = _ranked_walk(parsed, result, where=where, params=params, offset=offset)
+            rows = _rows(f"SELECT {_HIT_COLUMNS} FROM search_entry e WHERE e.id = ANY(%s)", [[i for i, _s in ranked]])  # noqa: S608 - constant SQL
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", "") != "57014":  # query_canceled: the timeout above
+            raise
+        raise ApplicationError(
+            _("This search takes too long. Add a word, remove quotation marks or choose a portal."),
+            code="search_timeout",
+        ) from exc
+    by_id = {row[0]: row for row in rows}
+    result.has_next = len(ranked) > page_size and page < MAX_PAGE
+    result.hits = [
+        _hit(by_id[entry_id], score=score, terms=result.terms, directory=directory, link=link)
+        for entry_id, score in ranked[:page_size]
+        if entry_id in by_id
+    ]
     return result
 
 
-def _count(result: SearchResult, *, where: str, params: list[Any], directory: dict[int, PortalInfo]) -> None:
+def _settings(**values: str) -> None:
+    """Settings for the rest of the current transaction (``SET LOCAL``)."""
+    names = list(values)
+    selects = ", ".join("set_config(%s, %s, true)" for _name in names)
+    _rows(f"SELECT {selects}", [v for name in names for v in (name, values[name])])  # noqa: S608 - placeholders only
+
+
+def _first_pass(
+    result: SearchResult, *, where: str, params: list[Any], directory: dict[int, PortalInfo], offset: int
+) -> list[int]:
+    """Count the matches per portal and kind (up to ``SEARCH_COUNT_LIMIT``) and, in the same pass,
+    return the newest ones that ranking needs (ids, newest first).
+
+    The matches are read through the GIN index, always: the planner would otherwise scan the table
+    hoping to reach the limit soon, which for a phrase of common words that are rarely adjacent
+    means reading all of it. When there are more matches than the limit, facets are counts over
+    the first ``SEARCH_COUNT_LIMIT`` read and ``total_is_exact`` is false.
+    """
     limit: int = settings.SEARCH_COUNT_LIMIT
-    groups = _rows(
-        f"SELECT portal_id, kind, count(*) FROM (SELECT e.portal_id, e.kind FROM search_entry e WHERE {where} LIMIT %s) s "  # noqa: S608 - this module's SQL; values are bound parameters
-        "GROUP BY portal_id, kind",
-        [*params, limit + 1],
+    wanted = settings.SEARCH_CANDIDATES if result.sort == RELEVANCE else offset + result.page_size + 1
+    _settings(enable_seqscan="off", enable_indexscan="off")
+    rows = _rows(
+        f"""
+        WITH m AS MATERIALIZED (
+            SELECT e.id, e.date, e.portal_id, e.kind FROM search_entry e WHERE {where} LIMIT %s
+        )
+        SELECT 0 AS part, portal_id, kind, count(*)::bigint FROM m GROUP BY portal_id, kind
+        UNION ALL
+        (SELECT 1, id, NULL, NULL FROM m ORDER BY date DESC, id DESC LIMIT %s)
+        """,  # noqa: S608 - built from this module's clauses; every value is a bound parameter
+        [*params, limit + 1, wanted],
     )
+    _settings(enable_seqscan="on", enable_indexscan="on")
+    groups = [(portal_id, kind, count) for part, portal_id, kind, count in rows if part == 0]
+    newest = [entry_id for part, entry_id, _kind, _count in rows if part == 1]
     total = sum(count for _portal, _kind, count in groups)
     result.total_is_exact = total <= limit
     result.total = min(total, limit)
@@ -387,14 +422,59 @@ def _count(result: SearchResult, *, where: str, params: list[Any], directory: di
     result.kind_facets = sorted(
         (Facet(kind, str(labels.get(kind, kind)), n) for kind, n in by_kind.items()), key=lambda f: (-f.count, f.label)
     )
+    return newest
+
+
+def _ranked_known(parsed: ParsedQuery, result: SearchResult, *, newest: list[int], offset: int) -> list[tuple[int, float]]:
+    """Every match was counted: rank the newest of them (ids from the first pass); by date, they
+    are already in order."""
+    limit = result.page_size + 1
+    if result.sort == DATE:
+        return [(entry_id, 0.0) for entry_id in newest[offset : offset + limit]]
+    score, score_params = _score(parsed)
+    rows = _rows(
+        f"SELECT c.id, {score} AS score FROM search_entry c WHERE c.id = ANY(%s) "  # noqa: S608 - this module's SQL; values are bound parameters
+        "ORDER BY score DESC, c.date DESC, c.id DESC LIMIT %s OFFSET %s",
+        [*score_params, newest, limit, offset],
+    )
+    return [(int(entry_id), float(value)) for entry_id, value in rows]
+
+
+def _ranked_walk(
+    parsed: ParsedQuery, result: SearchResult, *, where: str, params: list[Any], offset: int
+) -> list[tuple[int, float]]:
+    """More matches than were counted (a common word): walk the date index newest first, checking
+    each row, until enough match. With at least ``SEARCH_COUNT_LIMIT`` matches the walk is short;
+    the planner, pricing the check of a row too low, cannot be left to choose."""
+    limit = result.page_size + 1
+    _settings(enable_bitmapscan="off", enable_seqscan="off")
+    if result.sort == DATE:
+        rows = _rows(
+            f"SELECT e.id, 0.0 FROM search_entry e WHERE {where} ORDER BY e.date DESC, e.id DESC LIMIT %s OFFSET %s",  # noqa: S608 - this module's SQL; values are bound parameters
+            [*params, limit, offset],
+        )
+    else:
+        score, score_params = _score(parsed)
+        rows = _rows(
+            f"""
+            SELECT c.id, {score} AS score FROM (
+                SELECT e.id, e.date, e.vector, e.vector_exact FROM search_entry e
+                WHERE {where} ORDER BY e.date DESC, e.id DESC LIMIT %s
+            ) c
+            ORDER BY score DESC, c.date DESC, c.id DESC LIMIT %s OFFSET %s
+            """,  # noqa: S608 - built from this module's clauses; every value is a bound parameter
+            [*score_params, *params, settings.SEARCH_CANDIDATES, limit, offset],
+        )
+    _settings(enable_bitmapscan="on", enable_seqscan="on")
+    return [(int(entry_id), float(value)) for entry_id, value in rows]
 
 
 def _hit(
-    row: tuple[Any, ...], *, parsed_terms: Sequence[str], directory: dict[int, PortalInfo], link: LinkStyle
+    row: tuple[Any, ...], *, score: float, terms: Sequence[str], directory: dict[int, PortalInfo], link: LinkStyle
 ) -> Hit:
-    score, _id, portal_id, kind, source, object_id, language, title, body, path, date, published_at, data = row
+    _id, portal_id, kind, source, object_id, language, title, body, path, date, published_at, data = row
     portal = directory[portal_id]
-    terms = frozenset(parsed_terms)
+    folded_terms = frozenset(terms)
     return Hit(
         portal=portal,
         portal_url=link.url(portal.domain),
@@ -404,13 +484,13 @@ def _hit(
         object_id=object_id,
         language=language,
         title=title,
-        title_html=highlight(title, terms),
-        snippet_html=highlight(body, terms, max_words=SNIPPET_WORDS),
+        title_html=highlight(title, folded_terms),
+        snippet_html=highlight(body, folded_terms, max_words=SNIPPET_WORDS),
         url=link.url(portal.domain, path),
         date=date,
         published_at=published_at,
         data=data if isinstance(data, dict) else json.loads(data or "{}"),
-        score=float(score),
+        score=score,
     )
 
 
@@ -444,8 +524,8 @@ def component_latest(
         return []
     clauses, params = _where(filters, keep=keep, leave_out=[], match=None)
     rows = _rows(
-        f"SELECT 0.0, {_HIT_COLUMNS} FROM search_entry e WHERE {' AND '.join(clauses)} "  # noqa: S608 - this module's SQL; values are bound parameters
+        f"SELECT {_HIT_COLUMNS} FROM search_entry e WHERE {' AND '.join(clauses)} "  # noqa: S608 - this module's SQL; values are bound parameters
         "ORDER BY e.date DESC, e.id DESC LIMIT %s",
         [*params, min(max(limit, 1), MAX_PAGE_SIZE)],
     )
-    return [_hit(row, parsed_terms=(), directory=directory, link=link) for row in rows]
+    return [_hit(row, score=0.0, terms=(), directory=directory, link=link) for row in rows]

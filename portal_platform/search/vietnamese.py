@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -196,10 +195,12 @@ def tsvectors(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:
 
     Positions run on across parts with a gap, so a phrase never spans the end of the title and the
     start of the summary. This runs for every item indexed, so it is written for speed: positions
-    are gathered per distinct token first (a text repeats its words), each token's two lexemes come
-    from a cache, and position labels are precomputed. PostgreSQL sorts each lexeme's positions.
+    are gathered per distinct token first (a text repeats its words) as ready-made strings, each
+    token's two lexemes come from a cache, and position labels are precomputed. PostgreSQL sorts
+    each lexeme's positions itself.
     """
-    by_token: defaultdict[str, list[str]] = defaultdict(list)
+    by_token: dict[str, str] = {}
+    seen = by_token.get
     position = 0
     for weight, text in parts:
         if not text or position >= MAX_POSITION:
@@ -207,34 +208,39 @@ def tsvectors(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:
         tokens = _WORD.findall(normalise(text).lower())[: MAX_POSITION - position]
         count = len(tokens)
         for token, at in zip(tokens, _POSITION_LABELS[weight][position + 1 : position + 1 + count], strict=True):
-            by_token[token].append(at)
+            before = seen(token)
+            by_token[token] = at if before is None else before + "," + at
         position += count + 1
-    folded: dict[str, list[str]] = {}
-    exact: dict[str, list[str]] = {}
+    folded: dict[str, str] = {}
+    exact: dict[str, str] = {}
     cache = _lexemes
     for token, positions in by_token.items():
         folded_lexeme, exact_lexeme = cache.get(token) or _lexeme_pair(token)
-        if folded_lexeme in folded:
-            folded[folded_lexeme] = folded[folded_lexeme] + positions
-        else:
-            folded[folded_lexeme] = positions
-        if exact_lexeme in exact:
-            exact[exact_lexeme] = exact[exact_lexeme] + positions
-        else:
-            exact[exact_lexeme] = positions
+        before = folded.get(folded_lexeme)
+        folded[folded_lexeme] = positions if before is None else before + "," + positions
+        before = exact.get(exact_lexeme)
+        exact[exact_lexeme] = positions if before is None else before + "," + positions
     return _vector(folded), _vector(exact)
 
 
-def _vector(lexemes: dict[str, list[str]]) -> str:
-    limit = MAX_POSITIONS_PER_LEXEME
+# 256 labels take at least 767 characters ("1A,2A,…"): only longer lists can be over the limit.
+_LONGEST_SAFE = 2 * MAX_POSITIONS_PER_LEXEME - 1
+
+
+def _vector(lexemes: dict[str, str]) -> str:
     return " ".join(
-        f"{lexeme}:{','.join(positions if len(positions) <= limit else sorted(positions, key=_number)[:limit])}"
-        for lexeme, positions in lexemes.items()
+        [
+            lexeme + ":" + (positions if len(positions) <= _LONGEST_SAFE else _first_positions(positions))
+            for lexeme, positions in lexemes.items()
+        ]
     )
 
 
-def _number(label: str) -> int:
-    return int(label[:-1])
+def _first_positions(positions: str) -> str:
+    labels = positions.split(",")
+    if len(labels) <= MAX_POSITIONS_PER_LEXEME:
+        return positions
+    return ",".join(sorted(labels, key=lambda label: int(label[:-1]))[:MAX_POSITIONS_PER_LEXEME])
 
 
 @dataclass(frozen=True)

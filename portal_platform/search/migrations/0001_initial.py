@@ -47,4 +47,11 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('portal', 'source', 'object_id', 'language'), name='search_entry_item')],
             },
         ),
+        # Keep the folded vector in the row (compressed), so that checking it needs no TOAST lookup;
+        # push the text and the exact vector (read for a page of results only) out of the row.
+        migrations.RunSQL(
+            "ALTER TABLE search_entry ALTER COLUMN vector SET STORAGE MAIN, "
+            "ALTER COLUMN vector_exact SET STORAGE EXTERNAL, ALTER COLUMN body SET STORAGE EXTERNAL",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
     ]
