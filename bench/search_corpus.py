@@ -657,11 +657,10 @@ def candidate_queries(seed: int) -> dict[str, list[str]]:
     """Candidates per category; the benchmark keeps those whose measured selectivity fits the category."""
     rng = random.Random(seed)
     selective: list[str] = []
-    for topic, phrases in TOPICS.items():
+    for phrases in TOPICS.values():
         for phrase in phrases[4:]:
             selective.append(f"{phrase} {rng.choice(PLACES[20:])}")
         selective.append(f"{rng.choice(phrases)} {rng.choice(PLACES[40:])} năm {rng.randint(2016, 2025)}")
-        del topic
     for place in PLACES[30:]:
         selective.append(f"{place} {rng.choice(GENERAL[30:])}")
     broad = [
@@ -675,5 +674,5 @@ def candidate_queries(seed: int) -> dict[str, list[str]]:
         "nông thôn mới",
         "người dân",
     ]
-    phrase = [f'"{p}"' for phrases in TOPICS.values() for p in phrases[:8] if " " in p]
-    return {"selective": selective, "broad": broad, "phrase": phrase}
+    quoted = [f'"{p}"' for phrases in TOPICS.values() for p in phrases[:8] if " " in p]
+    return {"selective": selective, "broad": broad, "phrase": quoted}

@@ -371,7 +371,7 @@ def _settings(**values: str) -> None:
     """Settings for the rest of the current transaction (``SET LOCAL``)."""
     names = list(values)
     selects = ", ".join("set_config(%s, %s, true)" for _name in names)
-    _rows(f"SELECT {selects}", [v for name in names for v in (name, values[name])])  # noqa: S608 - placeholders only
+    _rows(f"SELECT {selects}", [v for name in names for v in (name, values[name])])
 
 
 def _first_pass(
@@ -425,7 +425,9 @@ def _first_pass(
     return newest
 
 
-def _ranked_known(parsed: ParsedQuery, result: SearchResult, *, newest: list[int], offset: int) -> list[tuple[int, float]]:
+def _ranked_known(
+    parsed: ParsedQuery, result: SearchResult, *, newest: list[int], offset: int
+) -> list[tuple[int, float]]:
     """Every match was counted: rank the newest of them (ids from the first pass); by date, they
     are already in order."""
     limit = result.page_size + 1

@@ -235,7 +235,7 @@ def index_portal_rebuild(*, portal: Portal) -> RebuildReport:
         }
         seen: set[Key] = set()
         replaced: list[int] = []
-        rows: list[tuple[Any, ...]] = []
+        pending: list[tuple[Source, int, Document, str]] = []
         for source, pk, doc, checksum in _portal_documents(portal):
             key = (source.label, pk, doc.language)
             seen.add(key)
@@ -246,13 +246,13 @@ def index_portal_rebuild(*, portal: Portal) -> RebuildReport:
                 continue
             if found is not None:
                 replaced.append(found[0])
-            rows.append(entry_row(portal_id=portal.pk, source=source, object_id=pk, doc=doc, checksum=checksum))
-            if len(rows) >= LOAD_CHUNK:
+            pending.append((source, pk, doc, checksum))
+            if len(pending) >= LOAD_CHUNK:
                 # Written between two fetches of the items' cursor: a COPY cannot share the
                 # connection with a fetch in progress.
-                report.written += _write(rows, replaced)
-                rows, replaced = [], []
-        report.written += _write(rows, replaced)
+                report.written += _write(portal, pending, replaced)
+                pending, replaced = [], []
+        report.written += _write(portal, pending, replaced)
         orphaned = [entry_id for key, (entry_id, _checksum) in existing.items() if key not in seen]
         report.removed = _delete(orphaned)
     report.items = len(items)
@@ -272,20 +272,35 @@ def _delete(entry_ids: list[int]) -> int:
         return cursor.rowcount
 
 
-def _write(rows: list[tuple[Any, ...]], replaced: list[int]) -> int:
+def _write(portal: Portal, pending: list[tuple[Source, int, Document, str]], replaced: list[int]) -> int:
+    """Write the entries of ``pending`` documents (after deleting the rows they replace).
+
+    Each row's vectors are built while the COPY is open: rows stream to the server as they are
+    made, so PostgreSQL parses and stores one while Python builds the next (two cores at work
+    instead of one after the other).
+    """
     _delete(replaced)
-    if not rows:
+    if not pending:
         return 0
     now = timezone.now()
     with connection.cursor() as cursor, cursor.copy(_COPY) as copy:
-        for row in rows:
-            copy.write_row((*row, now))
-    return len(rows)
+        for source, pk, doc, checksum in pending:
+            copy.write_row(
+                (*entry_row(portal_id=portal.pk, source=source, object_id=pk, doc=doc, checksum=checksum), now)
+            )
+    return len(pending)
 
 
 def indexable_portals() -> list[Portal]:
-    """Portals whose schema holds content: every one but those still being provisioned."""
-    return list(Portal.objects.exclude(status=PortalStatus.PROVISIONING).order_by("pk"))
+    """Portals whose schema holds content: every one but those still being provisioned (and any
+    row whose schema is gone, which a later provisioning clean-up removes)."""
+    portals = list(Portal.objects.exclude(status=PortalStatus.PROVISIONING).order_by("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [[portal.schema_name for portal in portals]]
+        )
+        existing = {name for (name,) in cursor.fetchall()}
+    return [portal for portal in portals if portal.schema_name in existing]
 
 
 def index_rebuild_all() -> list[RebuildReport]:

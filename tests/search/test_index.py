@@ -224,3 +224,26 @@ def test_rebuild_and_drift_check(desk_a: Desk, desk_b: Desk) -> None:
     call_command("search_rebuild", schema=desk_b.portal.schema_name)
     with pytest.raises(CommandError):
         call_command("search_rebuild", portal="khong-co")
+
+
+def test_what_the_index_does_not_hold_sends_no_job(
+    desk_a: Desk, heard_jobs: Jobs, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        week = desk_a.approved(WorkSchedule, week_start="2026-11-30", title="Lịch tuần")
+        with schema_context(desk_a.portal.schema_name):
+            item_transition(item=week, action="publish", user=desk_a.head)
+    assert heard_jobs() == []
+
+
+def test_the_nightly_repair_rebuilds_drifted_portals(desk_a: Desk, desk_b: Desk) -> None:
+    from portal_platform.search.tasks import index_repair_all
+
+    lost = desk_a.published(Article, title="Tin mà công việc lập chỉ mục bị mất")
+    kept = desk_b.published(Article, title="Tin của xã Bình")
+    Entry.objects.filter(portal=desk_a.portal, object_id=lost.pk).delete()
+    untouched = Entry.objects.get(portal=desk_b.portal, object_id=kept.pk).indexed_at
+    index_repair_all()
+    assert index_portal_drift(portal=desk_a.portal).clean
+    assert [e.title for e in _entries(desk_a)] == ["Tin mà công việc lập chỉ mục bị mất"]
+    assert Entry.objects.get(portal=desk_b.portal, object_id=kept.pk).indexed_at == untouched

@@ -8,7 +8,7 @@ import pytest
 from django.test.utils import override_settings
 
 from content.models import Announcement, Article, LegalDocument
-from portal_platform.errors import ValidationFailed
+from portal_platform.errors import ApplicationError, ValidationFailed
 from portal_platform.search.selectors import (
     DATE,
     Filters,
@@ -193,13 +193,38 @@ def test_sorting_and_pages(corpus: dict[str, object]) -> None:
     assert len({(h.source, h.object_id, h.portal.id) for p in relevance for h in p.hits}) == 6
 
 
-@override_settings(SEARCH_CANDIDATES=20)
 def test_candidates_are_bounded_to_the_newest(desk_a: Desk) -> None:
-    for n in range(25):
-        desk_a.published(Announcement, title=f"Thông báo số {n}", index=True)
-    result = search(query="thong bao", page_size=50)
-    assert result.total == 25
-    assert len(result.hits) == 20 and not result.has_next  # only the 20 newest were ranked
+    items = [desk_a.published(Announcement, title=f"Thông báo số {n}") for n in range(25)]
+    newest = {item.pk for item in items[5:]}
+    # Every match counted: the newest 20 come from the GIN index, sorted by date.
+    with override_settings(SEARCH_CANDIDATES=20):
+        known = search(query="thong bao", page_size=50)
+    # More matches than are counted: the date index is walked instead; the same 20 are ranked.
+    with override_settings(SEARCH_CANDIDATES=20, SEARCH_COUNT_LIMIT=10):
+        walked = search(query="thong bao", page_size=50)
+        by_date = [search(query="thong bao", sort=DATE, page=n, page_size=10) for n in (1, 2, 3)]
+    assert (known.total, known.total_is_exact, walked.total, walked.total_is_exact) == (25, True, 10, False)
+    for result in (known, walked):
+        assert len(result.hits) == 20 and not result.has_next
+        assert {h.object_id for h in result.hits} == newest
+    assert [h.object_id for p in by_date for h in p.hits] == [i.pk for i in reversed(items)]
+
+
+def test_a_search_that_runs_too_long_is_stopped_with_a_code(
+    corpus: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_platform.search import selectors
+
+    first_pass = selectors._first_pass
+
+    def slow(*args: object, **kwargs: object) -> list[int]:
+        selectors._rows("SELECT pg_sleep(0.5)", [])  # as a query over far too many rows would
+        return first_pass(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selectors, "_first_pass", slow)
+    with override_settings(SEARCH_TIMEOUT_MS=100), pytest.raises(ApplicationError) as caught:
+        search(query="trong rung")
+    assert caught.value.code == "search_timeout" and caught.value.message
 
 
 # --- scope and portal status ----------------------------------------------------------------------------
