@@ -611,6 +611,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     log(f"  {total:,} entries; sizes: {sizes}")
 
+    # --- indexing again, into the full index: the department's entries deleted, then rebuilt ---
+    department = real[1]
+    rates_full = []
+    for attempt in range(3):
+        _execute_params("DELETE FROM search_entry WHERE portal_id = %s", [department.pk])
+        done = index_portal_rebuild(portal=department)
+        rates_full.append(done.items_per_second)
+        log(
+            f"  at {total:,} entries, index_portal_rebuild({done.portal}) #{attempt + 1}: {done.items:,} items in "
+            f"{done.seconds:.2f} s ({done.items_per_second:,.0f} items/s)"
+        )
+    rate_full = statistics.median(rates_full)
+    log(f"indexing throughput into the full index (median of 3): {rate_full:,.0f} items/s (goal ≥ 2,000)")
+    _execute("VACUUM ANALYZE search_entry")
+
     # --- queries ---
     log("choosing queries by their measured matches")
     queries = classify_queries(args.queries, seed=77, total=total)
@@ -620,6 +635,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "items": total,
         "portals": len(portals),
         "index_rate": rate,
+        "index_rate_full": rate_full,
         "actor_rate": actor_rate,
         "sample_items": items,
         "timings": timings,
@@ -682,10 +698,11 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
             f"{key:<20} {len(ours):>4} {p50:>10.1f} {p95:>10.1f} {b50:>10.1f} {b95:>10.1f} {b95 / p95:>9.1f}  "
             f"p95 < {goal:.0f} ms: {met}"
         )
-    rate = results["index_rate"]
+    rate, rate_full = results["index_rate"], results["index_rate_full"]
     log(
-        f"indexing: {rate:,.0f} items/s through index_portal_rebuild ({results['sample_items']:,} items; goal ≥ 2,000: "
-        f"{'met' if rate >= 2000 else 'NOT met'}); per-item actor path {results['actor_rate']:,.0f} items/s"
+        f"indexing through index_portal_rebuild: {rate:,.0f} items/s into an empty index "
+        f"({results['sample_items']:,} items), {rate_full:,.0f} items/s into the full one (goal ≥ 2,000: "
+        f"{'met' if min(rate, rate_full) >= 2000 else 'NOT met'}); per-item actor path {results['actor_rate']:,.0f} items/s"
     )
     selective = summary["selective"]
     line = {
@@ -697,6 +714,7 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
         "items": results["items"],
         "portals": results["portals"],
         "index_items_per_s": round(rate),
+        "index_full_items_per_s": round(rate_full),
         "actor_items_per_s": round(results["actor_rate"]),
     }
     for key, values in summary.items():
@@ -704,7 +722,7 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
         line[f"{name}_p50_ms"] = round(values["p50"], 1)
         line[f"{name}_p95_ms"] = round(values["p95"], 1)
         line[f"{name}_baseline_p95_ms"] = round(values["baseline_p95"], 1)
-    line["goals_met"] = all(v["p95"] < v["goal"] for v in summary.values()) and rate >= 2000
+    line["goals_met"] = all(v["p95"] < v["goal"] for v in summary.values()) and min(rate, rate_full) >= 2000
     return line
 
 

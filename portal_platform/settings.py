@@ -208,6 +208,10 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # one does; and matches are counted (total, facets) up to this limit.
 SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 500, minimum=20)
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=100)
+# A query whose rarest word is in at least this share of the index finds its newest matches by
+# walking the newest entries (at most SEARCH_WALK_ROWS of them) instead of the GIN index.
+SEARCH_COMMON_SHARE = env_float("SEARCH_COMMON_SHARE", 0.02)
+SEARCH_WALK_ROWS = env_int("SEARCH_WALK_ROWS", 20000, minimum=100)
 # A search taking longer than this (milliseconds) is stopped with the code search_timeout.
 SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3000, minimum=100)
 

@@ -2,14 +2,14 @@
 
 One table, ``search_entry``, holds every public item of every portal: one row per item and
 language, with what a result shows (title, summary, the item's path on its own portal, dates) and
-two stored search vectors built in Python (``portal_platform.search.vietnamese``): ``vector`` of
-folded words (no diacritics), which the GIN index matches on, and ``vector_exact`` of words with
-their diacritics, used only to rank the candidates. No PostgreSQL extension is needed.
+a stored search vector built in Python (``portal_platform.search.vietnamese``): every word folded
+(no diacritics), which the GIN index matches on, plus the exact form of words with diacritics,
+which ranking checks. No PostgreSQL extension is needed.
 
 Storage (set by the migration): ``vector`` stays in the row, compressed (``STORAGE MAIN``), because
-matching reads it for many rows; ``vector_exact`` and ``body`` go out of the row (``EXTERNAL``),
-because only the candidates and the page of results read them. Checking a row then costs a
-fraction of a TOAST lookup (measured: 1.5 µs against 6.4 µs per row).
+matching and ranking read it for many rows; ``summary`` and ``body`` go out of the row
+(``EXTERNAL``), because only the page of results reads them. Checking a row then costs a fraction
+of a TOAST lookup (measured: 1.5 µs against 6.4 µs per row), and the row stays narrow.
 
 Rows are written only by ``portal_platform.search.services`` from the portals' own tables; they are
 derived data: a rebuild recreates them, and a portal's rows go when the portal row goes. A
@@ -51,7 +51,6 @@ class Entry(models.Model):
     # What a result shows besides the title: a document's number and form, an article's sections.
     data = models.JSONField(_("details"), default=dict, blank=True)
     vector = SearchVectorField(_("search vector"))
-    vector_exact = SearchVectorField(_("search vector with diacritics"))
     # sha1 of everything the row was built from: an unchanged item is not rewritten, and the drift
     # check compares it with what the portal holds now.
     checksum = models.CharField(_("checksum"), max_length=40)

@@ -1,21 +1,22 @@
 """Reads of the shared search index: the search itself and the provincial portal's integration feed.
 
-How a query runs (all in PostgreSQL, no extension):
+How a query runs (all in PostgreSQL, no extension; ``docs/search.md`` has the reasons):
 
 1. The query becomes words in two forms (``vietnamese.parse_query``). Every word must be present
    in folded form (``nghe an`` and ``Nghệ An`` both match ``Nghệ An``); quoted phrases must be
    adjacent. The GIN index on ``vector`` answers this.
-2. **Bounded candidates.** Of the matches, at most ``SEARCH_CANDIDATES`` (1,000) are ranked: the
-   newest ones, taken by walking the date index when the words are common or from the GIN bitmap
-   when they are rare (the planner chooses from the vector's statistics). A broad query such as
-   ``ủy ban nhân dân`` therefore costs the same as a narrow one instead of ranking half the index;
-   for a portal of news, the newest matching items are the right pool to rank.
-3. **Rank** within the candidates, in tiers, each worth more than everything below it:
+2. **First pass**, through the GIN index: matches are counted per portal and kind up to
+   ``SEARCH_COUNT_LIMIT`` (10,000) — beyond it the total reads "more than 10,000"
+   (``total_is_exact`` false) — and the newest ``SEARCH_CANDIDATES`` (500) are kept.
+3. **Bounded candidates.** Only those newest matches are ranked. When there were more matches than
+   were counted (a common word), they are found instead by walking the date index newest first,
+   which with so many matches ends after a few rows. Either way a broad query such as
+   ``ủy ban nhân dân`` costs about what a narrow one does instead of ranking half the index; for
+   portals of news, the newest matching items are the right pool to rank.
+4. **Rank** within the candidates, in tiers, each worth more than everything below it:
    the whole query as an exact phrase with diacritics (+3), every word exact (+2), the whole query
    as a folded phrase (+1), then ``ts_rank`` (title > summary > body) in [0, 1). Exact tiers apply
    only when the query has diacritics: a query typed without them says nothing about tone marks.
-4. **Count and facets** over at most ``SEARCH_COUNT_LIMIT`` (10,000) matches, grouped by portal and
-   kind; beyond that the total is reported as "more than 10,000" (``total_is_exact`` false).
 5. Titles and snippets of the page of results are highlighted in Python (``highlight``).
 
 Portals that are not active (suspended, archived) are left out at query time, so suspending or
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,12 +284,12 @@ def _score(parsed: ParsedQuery) -> tuple[str, list[str]]:
         params.append(parsed.phrase())
     if parsed.has_diacritics:
         if parsed.is_multiword and parsed.exact_phrase() != parsed.exact_all():
-            parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 2 ELSE 0 END")
+            parts.append("CASE WHEN c.vector @@ %s::tsquery THEN 2 ELSE 0 END")
             params.append(parsed.exact_all())
-            parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 3 ELSE 0 END")
+            parts.append("CASE WHEN c.vector @@ %s::tsquery THEN 3 ELSE 0 END")
             params.append(parsed.exact_phrase())
         else:
-            parts.append("CASE WHEN c.vector_exact @@ %s::tsquery THEN 5 ELSE 0 END")
+            parts.append("CASE WHEN c.vector @@ %s::tsquery THEN 5 ELSE 0 END")
             params.append(parsed.exact_all() if not parsed.is_multiword else parsed.exact_phrase())
     return " + ".join(parts), params
 
@@ -335,6 +337,7 @@ def search(
         return result
     clauses, params = _where(filters, keep=keep, leave_out=leave_out, match=parsed.match())
     where = " AND ".join(clauses)
+    scope_clauses, scope_params = _where(filters, keep=keep, leave_out=leave_out, match=None)
     offset = (page - 1) * page_size
     try:
         with transaction.atomic():
@@ -342,13 +345,24 @@ def search(
             # long (common words that are rarely adjacent in a quoted phrase) is stopped. The
             # settings end with the transaction.
             _settings(jit="off", statement_timeout=str(settings.SEARCH_TIMEOUT_MS))
-            newest = _first_pass(result, where=where, params=params, directory=directory, offset=offset)
-            if result.total == 0:
-                return result
-            if result.total_is_exact:
-                ranked = _ranked_known(parsed, result, newest=newest, offset=offset)
-            else:
-                ranked = _ranked_walk(parsed, result, where=where, params=params, offset=offset)
+            ranked: list[tuple[int, float]] | None = None
+            if _is_common(parsed):
+                ranked = _walk_newest(
+                    parsed,
+                    result,
+                    scope=" AND ".join(scope_clauses),
+                    params=scope_params,
+                    offset=offset,
+                    directory=directory,
+                )
+            if ranked is None:
+                newest = _first_pass(result, where=where, params=params, directory=directory, offset=offset)
+                if result.total == 0:
+                    return result
+                if result.total_is_exact:
+                    ranked = _ranked_known(parsed, result, newest=newest, offset=offset)
+                else:
+                    ranked = _ranked_walk(parsed, result, where=where, params=params, offset=offset)
             rows = _rows(f"SELECT {_HIT_COLUMNS} FROM search_entry e WHERE e.id = ANY(%s)", [[i for i, _s in ranked]])  # noqa: S608 - constant SQL
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", "") != "57014":  # query_canceled: the timeout above
@@ -365,6 +379,87 @@ def search(
         if entry_id in by_id
     ]
     return result
+
+
+# --- how common a query's words are ------------------------------------------------------------------
+
+_STATS_SECONDS = 300.0
+_stats: dict[str, Any] = {"at": None, "frequencies": {}, "floor": 0.0}
+
+
+def _frequencies() -> tuple[dict[str, float], float]:
+    """Share of entries holding each of the most common lexemes, from ``ANALYZE``'s statistics of
+    the vector (``pg_stats``), and the smallest share listed (every other lexeme is rarer).
+    Read at most every five minutes per process."""
+    now = time.monotonic()
+    if _stats["at"] is None or now - _stats["at"] > _STATS_SECONDS:
+        rows = _rows(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = 'public' AND tablename = 'search_entry' AND attname = 'vector'",
+            [],
+        )
+        frequencies: dict[str, float] = {}
+        floor = 0.0
+        if rows and rows[0][0]:
+            lexemes, shares = rows[0]
+            frequencies = dict(zip(lexemes, shares, strict=False))
+            floor = min(shares[: len(lexemes)])
+        _stats.update(at=now, frequencies=frequencies, floor=floor)
+    return _stats["frequencies"], _stats["floor"]
+
+
+def _is_common(parsed: ParsedQuery) -> bool:
+    """True when even the query's rarest word is in at least ``SEARCH_COMMON_SHARE`` of the index:
+    its matches are then best found by walking the newest entries, not through the GIN index, whose
+    lists for such words are long."""
+    frequencies, floor = _frequencies()
+    rarest = min(frequencies.get(w.folded, floor) for w in parsed.ordered)
+    return bool(rarest >= settings.SEARCH_COMMON_SHARE)
+
+
+def _walk_newest(
+    parsed: ParsedQuery,
+    result: SearchResult,
+    *,
+    scope: str,
+    params: list[Any],
+    offset: int,
+    directory: dict[int, PortalInfo],
+) -> list[tuple[int, float]] | None:
+    """Common words: the newest matches, found by walking the newest entries of the scope (date
+    index, or the portal's) and checking each, for at most ``SEARCH_WALK_ROWS`` entries.
+
+    Returns None when that budget holds fewer matches than needed (the words are common, but not
+    together, or not in this scope): the caller then counts through the GIN index. Otherwise the
+    total is a lower bound (the candidates found) and facets count the candidates.
+    """
+    wanted: int = settings.SEARCH_CANDIDATES
+    if result.sort == DATE:
+        wanted = max(wanted, offset + result.page_size + 1)
+    score, score_params = _score(parsed)
+    _settings(enable_bitmapscan="off", enable_seqscan="off")
+    rows = _rows(
+        f"""
+        SELECT c.id, c.portal_id, c.kind, {score} AS score FROM (
+            SELECT w.id, w.date, w.portal_id, w.kind, w.vector FROM (
+                SELECT e.id, e.date, e.portal_id, e.kind, e.vector FROM search_entry e
+                WHERE {scope} ORDER BY e.date DESC, e.id DESC LIMIT %s
+            ) w
+            WHERE w.vector @@ %s::tsquery ORDER BY w.date DESC, w.id DESC LIMIT %s
+        ) c ORDER BY c.date DESC, c.id DESC
+        """,  # noqa: S608 - built from this module's clauses; every value is a bound parameter
+        [*score_params, *params, settings.SEARCH_WALK_ROWS, parsed.match(), wanted],
+    )
+    _settings(enable_bitmapscan="on", enable_seqscan="on")
+    if len(rows) < wanted:
+        return None
+    result.total, result.total_is_exact = len(rows), False
+    _facets(result, [(portal_id, kind, 1) for _id, portal_id, kind, _score in rows], directory)
+    ordered = [(int(entry_id), float(value)) for entry_id, _portal, _kind, value in rows]
+    if result.sort == RELEVANCE:
+        # Stable: equal scores keep the newest first.
+        ordered.sort(key=lambda pair: -pair[1])
+    return ordered[offset : offset + result.page_size + 1]
 
 
 def _settings(**values: str) -> None:
@@ -405,6 +500,11 @@ def _first_pass(
     total = sum(count for _portal, _kind, count in groups)
     result.total_is_exact = total <= limit
     result.total = min(total, limit)
+    _facets(result, groups, directory)
+    return newest
+
+
+def _facets(result: SearchResult, groups: list[tuple[int, str, int]], directory: dict[int, PortalInfo]) -> None:
     by_portal: dict[int, int] = {}
     by_kind: dict[str, int] = {}
     for portal_id, kind, count in groups:
@@ -422,7 +522,6 @@ def _first_pass(
     result.kind_facets = sorted(
         (Facet(kind, str(labels.get(kind, kind)), n) for kind, n in by_kind.items()), key=lambda f: (-f.count, f.label)
     )
-    return newest
 
 
 def _ranked_known(
@@ -460,7 +559,7 @@ def _ranked_walk(
         rows = _rows(
             f"""
             SELECT c.id, {score} AS score FROM (
-                SELECT e.id, e.date, e.vector, e.vector_exact FROM search_entry e
+                SELECT e.id, e.date, e.vector FROM search_entry e
                 WHERE {where} ORDER BY e.date DESC, e.id DESC LIMIT %s
             ) c
             ORDER BY score DESC, c.date DESC, c.id DESC LIMIT %s OFFSET %s

@@ -58,10 +58,9 @@ COLUMNS = (
     "issuer_key",
     "data",
     "vector",
-    "vector_exact",
     "checksum",
 )
-_TYPES = {"data": "jsonb", "vector": "tsvector", "vector_exact": "tsvector"}
+_TYPES = {"data": "jsonb", "vector": "tsvector"}
 _KEY = ("portal_id", "source", "object_id", "language")
 _UPDATED = [c for c in COLUMNS if c not in _KEY]
 _ON_CONFLICT = (
@@ -110,8 +109,8 @@ def document_checksum(source: Source, doc: Document) -> str:
 def entry_row(
     *, portal_id: int, source: Source, object_id: int, doc: Document, checksum: str | None = None
 ) -> tuple[Any, ...]:
-    """The values of one index row, in ``COLUMNS`` order (vectors as ``tsvector`` literals)."""
-    folded, exact = vietnamese.tsvectors(
+    """The values of one index row, in ``COLUMNS`` order (the vector as a ``tsvector`` literal)."""
+    vector = vietnamese.tsvector(
         [
             ("A", doc.title),
             ("B", doc.summary),
@@ -138,8 +137,7 @@ def entry_row(
         doc.issuer[:300],
         vietnamese.fold_key(doc.issuer)[:300],
         json.dumps(dict(doc.data), ensure_ascii=False, default=str),
-        folded,
-        exact,
+        vector,
         checksum or document_checksum(source, doc),
     )
 

@@ -13,8 +13,12 @@ Each word has two forms:
 - **folded**: no diacritics at all and ``đ`` → ``d`` (``nghệ`` → ``nghe``), so a query typed
   without diacritics finds every spelling.
 
-The index matches on folded forms and ranks with exact forms (an exact match with diacritics ranks
-above a folded one). ``INDEX_FORMAT`` is part of every entry's checksum: change it when these rules
+One vector holds both: every word's folded form, and at the same position its exact form when that
+differs (a word with diacritics). Matching uses folded forms only; ranking checks exact forms (an
+exact match with diacritics ranks above a folded one). A query word typed without diacritics is
+looked up by its folded form in both cases, so the exact check of ``Nghệ An`` accepts ``Nghệ Ân``
+too: a small imprecision, traded for one vector per row instead of two (half the bytes to build,
+store and read). ``INDEX_FORMAT`` is part of every entry's checksum: change it when these rules
 change, and the drift check will report every entry as stale until a rebuild.
 """
 
@@ -25,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 # PostgreSQL limits: positions above 16383 are clamped, at most 256 positions per lexeme are kept,
 # a lexeme is at most 2 KB. Words longer than this are not words a citizen types.
@@ -182,22 +186,24 @@ _lexemes: dict[str, tuple[str, str]] = {}
 
 
 def _lexeme_pair(token: str) -> tuple[str, str]:
+    """(folded lexeme, exact lexeme or "" when the word has no diacritics), quoted."""
     word = word_forms(token[:MAX_WORD_LENGTH])
-    pair = (_quote(word.folded), _quote(word.exact))
+    pair = (_quote(word.folded), _quote(word.exact) if word.has_diacritics else "")
     if len(_lexemes) >= _CACHE_LIMIT:
         _lexemes.clear()
     _lexemes[token] = pair
     return pair
 
 
-def tsvectors(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """(folded, exact) ``tsvector`` literals of weighted text parts ``[("A", title), ("C", body)…]``.
+def tsvector(parts: Sequence[tuple[str, str]]) -> str:
+    """The ``tsvector`` literal of weighted text parts ``[("A", title), ("C", body)…]``: each
+    word's folded form, and its exact form at the same position when it has diacritics.
 
     Positions run on across parts with a gap, so a phrase never spans the end of the title and the
     start of the summary. This runs for every item indexed, so it is written for speed: positions
     are gathered per distinct token first (a text repeats its words) as ready-made strings, each
-    token's two lexemes come from a cache, and position labels are precomputed. PostgreSQL sorts
-    each lexeme's positions itself.
+    token's lexemes come from a cache, and position labels are precomputed. PostgreSQL sorts each
+    lexeme's positions itself.
     """
     by_token: dict[str, str] = {}
     seen = by_token.get
@@ -211,16 +217,16 @@ def tsvectors(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:
             before = seen(token)
             by_token[token] = at if before is None else before + "," + at
         position += count + 1
-    folded: dict[str, str] = {}
-    exact: dict[str, str] = {}
+    lexemes: dict[str, str] = {}
     cache = _lexemes
     for token, positions in by_token.items():
         folded_lexeme, exact_lexeme = cache.get(token) or _lexeme_pair(token)
-        before = folded.get(folded_lexeme)
-        folded[folded_lexeme] = positions if before is None else before + "," + positions
-        before = exact.get(exact_lexeme)
-        exact[exact_lexeme] = positions if before is None else before + "," + positions
-    return _vector(folded), _vector(exact)
+        before = lexemes.get(folded_lexeme)
+        lexemes[folded_lexeme] = positions if before is None else before + "," + positions
+        if exact_lexeme:
+            before = lexemes.get(exact_lexeme)
+            lexemes[exact_lexeme] = positions if before is None else before + "," + positions
+    return _vector(lexemes)
 
 
 # 256 labels take at least 767 characters ("1A,2A,…"): only longer lists can be over the limit.
@@ -273,8 +279,8 @@ class ParsedQuery:
         return _phrase(self.ordered, "folded")
 
     def exact_all(self) -> str:
-        """Exact forms: every word as typed, with its diacritics."""
-        return _and([_quote(w.exact) for w in self.loose] + [_phrase(p, "exact") for p in self.phrases])
+        """Every word as typed: with its diacritics, or folded when typed without."""
+        return _and([_quote(_typed(w)) for w in self.loose] + [_phrase(p, "exact") for p in self.phrases])
 
     def exact_phrase(self) -> str:
         return _phrase(self.ordered, "exact")
@@ -284,8 +290,12 @@ def _and(items: Iterable[str]) -> str:
     return " & ".join(items)
 
 
+def _typed(word: Word) -> str:
+    return word.exact if word.has_diacritics else word.folded
+
+
 def _phrase(phrase: Sequence[Word], form: str) -> str:
-    lexemes = [_quote(w.folded if form == "folded" else w.exact) for w in phrase]
+    lexemes = [_quote(w.folded if form == "folded" else _typed(w)) for w in phrase]
     return lexemes[0] if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
 
 

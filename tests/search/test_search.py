@@ -203,8 +203,19 @@ def test_candidates_are_bounded_to_the_newest(desk_a: Desk) -> None:
     with override_settings(SEARCH_CANDIDATES=20, SEARCH_COUNT_LIMIT=10):
         walked = search(query="thong bao", page_size=50)
         by_date = [search(query="thong bao", sort=DATE, page=n, page_size=10) for n in (1, 2, 3)]
+    # Words common enough to skip the GIN index: the newest entries are walked; the total is the
+    # candidates found (a lower bound), the facets count them.
+    with override_settings(SEARCH_CANDIDATES=20, SEARCH_COMMON_SHARE=0.0):
+        common = search(query="thong bao", page_size=50)
+        common_by_date = search(query="thong bao", sort=DATE, page=3, page_size=10)
+    # ... unless the walk's budget holds too few matches: then the GIN index counts them all.
+    with override_settings(SEARCH_CANDIDATES=20, SEARCH_COMMON_SHARE=0.0, SEARCH_WALK_ROWS=10):
+        fallback = search(query="thong bao", page_size=50)
     assert (known.total, known.total_is_exact, walked.total, walked.total_is_exact) == (25, True, 10, False)
-    for result in (known, walked):
+    assert (common.total, common.total_is_exact, fallback.total, fallback.total_is_exact) == (20, False, 25, True)
+    assert [(f.key, f.count) for f in common.kind_facets] == [("announcement", 20)]
+    assert [h.object_id for h in common_by_date.hits] == [i.pk for i in reversed(items)][20:25]
+    for result in (known, walked, common, fallback):
         assert len(result.hits) == 20 and not result.has_next
         assert {h.object_id for h in result.hits} == newest
     assert [h.object_id for p in by_date for h in p.hits] == [i.pk for i in reversed(items)]

@@ -35,7 +35,6 @@ class Migration(migrations.Migration):
                 ('issuer_key', models.CharField(blank=True, max_length=300, verbose_name='issuer key')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('vector', django.contrib.postgres.search.SearchVectorField(verbose_name='search vector')),
-                ('vector_exact', django.contrib.postgres.search.SearchVectorField(verbose_name='search vector with diacritics')),
                 ('checksum', models.CharField(max_length=40, verbose_name='checksum')),
                 ('indexed_at', models.DateTimeField(verbose_name='indexed at')),
                 ('portal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.portal', verbose_name='portal')),
@@ -47,11 +46,11 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('portal', 'source', 'object_id', 'language'), name='search_entry_item')],
             },
         ),
-        # Keep the folded vector in the row (compressed), so that checking it needs no TOAST lookup;
-        # push the text and the exact vector (read for a page of results only) out of the row.
+        # Keep the vector in the row (compressed), so that checking it needs no TOAST lookup; push
+        # the texts (read for a page of results only) out of the row.
         migrations.RunSQL(
             "ALTER TABLE search_entry ALTER COLUMN vector SET STORAGE MAIN, "
-            "ALTER COLUMN vector_exact SET STORAGE EXTERNAL, ALTER COLUMN body SET STORAGE EXTERNAL",
+            "ALTER COLUMN summary SET STORAGE EXTERNAL, ALTER COLUMN body SET STORAGE EXTERNAL",
             reverse_sql=migrations.RunSQL.noop,
         ),
     ]
