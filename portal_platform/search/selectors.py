@@ -5,12 +5,14 @@ How a query runs (all in PostgreSQL, no extension; ``docs/search.md`` has the re
 1. The query becomes words in two forms (``vietnamese.parse_query``). Every word must be present
    in folded form (``nghe an`` and ``Nghệ An`` both match ``Nghệ An``); quoted phrases must be
    adjacent. The GIN index on ``vector`` answers this.
-2. **First pass**, through the GIN index: matches are counted per portal and kind up to
-   ``SEARCH_COUNT_LIMIT`` (10,000) — beyond it the total reads "more than 10,000"
-   (``total_is_exact`` false) — and the newest ``SEARCH_CANDIDATES`` (500) are kept.
-3. **Bounded candidates.** Only those newest matches are ranked. When there were more matches than
-   were counted (a common word), they are found instead by walking the date index newest first,
-   which with so many matches ends after a few rows. Either way a broad query such as
+2. **Finding the newest matches.** When even the query's rarest word is common (``ANALYZE``'s
+   statistics of the vector say it is in at least ``SEARCH_COMMON_SHARE`` of the index), the
+   newest entries of the scope are walked and checked (at most ``SEARCH_WALK_ROWS``) until
+   ``SEARCH_CANDIDATES`` (500) match; the total is then a lower bound. Otherwise one pass through
+   the GIN index counts the matches per portal and kind up to ``SEARCH_COUNT_LIMIT`` (10,000) and
+   keeps the newest 500 (beyond the limit the total reads "more than 10,000" and the date index
+   is walked for the candidates).
+3. **Bounded candidates.** Only those newest matches are ranked, so a broad query such as
    ``ủy ban nhân dân`` costs about what a narrow one does instead of ranking half the index; for
    portals of news, the newest matching items are the right pool to rank.
 4. **Rank** within the candidates, in tiers, each worth more than everything below it:
