@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
 
 from content.tasks import publish_due_all  # noqa: E402
 from portal_platform import tasks  # noqa: E402
+from portal_platform.search.tasks import index_repair_all  # noqa: E402
 from provisioning.tasks import pool_top_up  # noqa: E402
 
 logger = logging.getLogger("portal_platform.scheduler")
@@ -36,6 +37,8 @@ def build_scheduler() -> BlockingScheduler:
     scheduler.add_job(publish_due_all.send, CronTrigger(second=0), id="publish_due")
     # Night-time, when nobody is searching the log.
     scheduler.add_job(tasks.audit_purge.send, CronTrigger(hour=2, minute=30), id="audit_purge")
+    # The search index's safety net: whatever a lost job left behind is repaired overnight.
+    scheduler.add_job(index_repair_all.send, CronTrigger(hour=3, minute=15), id="search_repair")
     return scheduler
 
 

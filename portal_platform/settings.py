@@ -54,6 +54,8 @@ SHARED_APPS = [
     "tenants",
     "provisioning",
     "portal_platform",
+    # The shared search index (one table in the public schema over every portal's public items).
+    "portal_platform.search",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "accounts",
@@ -222,6 +224,18 @@ PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", [])
 # --- Audit log ----------------------------------------------------------------------------------
 # How long audit log entries are kept before the nightly purge removes them (12 months by default).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
+
+# --- Shared search ------------------------------------------------------------------------------
+# At most this many matches (the newest) are ranked per query, so a broad query costs what a narrow
+# one does; and matches are counted (total, facets) up to this limit.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 500, minimum=20)
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=100)
+# A query whose rarest word is in at least this share of the index finds its newest matches by
+# walking the newest entries (at most SEARCH_WALK_ROWS of them) instead of the GIN index.
+SEARCH_COMMON_SHARE = env_float("SEARCH_COMMON_SHARE", 0.02)
+SEARCH_WALK_ROWS = env_int("SEARCH_WALK_ROWS", 20000, minimum=100)
+# A search taking longer than this (milliseconds) is stopped with the code search_timeout.
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3000, minimum=100)
 
 # --- Job broker -------------------------------------------------------------------------------
 BROKER_URL = env_url("BROKER_URL", ("amqp", "amqps", "redis", "rediss", "stub"))

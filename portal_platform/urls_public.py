@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
 from portal_platform import views
+from portal_platform.search import api as search_api
 
 urlpatterns = [
     path("", views.console_home, name="console-home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/search/", search_api.SearchApi.as_view(), name="api-search"),
     path("api/v1/", include("provisioning.urls_api")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_public"), name="api-schema"),
 ]

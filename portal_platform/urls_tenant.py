@@ -6,8 +6,16 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
 from content import views_media
+from portal_platform.search import api as search_api
+from portal_platform.search import views as search_views
 
 urlpatterns = [
+    # Shared search (issue 7): the page, the integration feeds, and the API. The API's own line comes
+    # before any include of "api/v1/" so that another app's routes there never shadow it.
+    path("tim-kiem/", search_views.search_page, name="search"),
+    path("tich-hop/rss/", search_views.component_rss, name="integration-rss"),
+    path("tich-hop/atom/", search_views.component_atom, name="integration-atom"),
+    path("api/v1/search/", search_api.SearchApi.as_view(), name="api-search"),
     path("admin/", admin.site.urls),
     # The media library's files (tệp): /tep/<id>/<rendition, or goc for the original>/<file name>.
     path("tep/<int:pk>/<slug:rendition>/<str:filename>", views_media.media_file, name="media-file"),
