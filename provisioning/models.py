@@ -157,6 +157,11 @@ class SpareSchema(models.Model):
     template_key = models.CharField(max_length=50, blank=True)
     template_version = models.CharField(max_length=50, blank=True)
     template_fingerprint = models.CharField(max_length=64, blank=True)
+    # A pre-seeded spare also holds its future first admin account (inactive, hashed ahead of time
+    # so the job does not pay for the hash); its one-time password is kept here sealed
+    # (portal_platform.sealing), never in clear, and moves to the job that claims the spare.
+    # Blank on spares seeded before accounts were pre-made: the job's admin step creates one.
+    admin_password_sealed = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

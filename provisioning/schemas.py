@@ -36,6 +36,7 @@ from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import schema_context
 
 from content.services import AGENCY_NAME_PLACEHOLDER, roles_apply, site_content_apply
+from provisioning.admin_accounts import spare_admin_create
 from provisioning.copying import CopyUnsupported, schema_copy
 from provisioning.locks import advisory_lock
 from provisioning.models import SpareSchema
@@ -304,6 +305,9 @@ def pool_top_up(*, size: int | None = None, templates: list[str] | None = None) 
                 for _ in range(target - have):
                     name = f"{SPARE_PREFIX}{uuid.uuid4().hex[:16]}"
                     _copy(source, name)
+                    # Each spare gets its own account and password (never one shared by a copy).
+                    with schema_context(name):
+                        sealed = spare_admin_create()
                     _mark_state(name, seed_state(template))
                     SpareSchema.objects.create(
                         schema_name=name,
@@ -311,6 +315,7 @@ def pool_top_up(*, size: int | None = None, templates: list[str] | None = None) 
                         template_key=key,
                         template_version=str(template.version),
                         template_fingerprint=fingerprint,
+                        admin_password_sealed=sealed,
                     )
                     result["created"] += 1
             except Exception:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import secrets
-import string
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,12 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django_tenants.utils import schema_context, schema_exists
 
+from accounts.validators import validate_username
 from content import roles as content_roles
 from content.models import Role, SiteSettings
 from content.services import roles_apply, roles_verify, site_agency_fill, site_content_apply
 from portal_platform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from portal_platform.sealing import seal, unseal
 from provisioning import schemas
+
+# PASSWORD_PURPOSE re-exported: callers seal and unseal the job's password with it.
+from provisioning.admin_accounts import PASSWORD_PURPOSE as PASSWORD_PURPOSE
+from provisioning.admin_accounts import SPARE_ADMIN_USERNAME, one_time_password, password_fits
 from provisioning.locks import advisory_lock
 from provisioning.models import (
     DowntimeNotice,
@@ -53,7 +56,6 @@ from tenants.services import domains_clean, portal_fields_validate, portal_names
 
 logger = logging.getLogger(__name__)
 
-PASSWORD_PURPOSE = "provisioning-admin-password"  # noqa: S105 - a key-derivation label, not a secret
 STEPS = ("reserve", "schema", "domains", "roles", "content", "admin", "activate")
 STEP_LABELS = {
     "reserve": gettext_lazy("reserve the names"),
@@ -336,7 +338,14 @@ def _step_schema(ctx: JobContext) -> StepDetail:
     seeded = False
     for path in paths:
         if path == SchemaPath.POOL:
-            spare = schemas.spare_claim(target=portal.schema_name, template=ctx.template)
+            with transaction.atomic():
+                spare = schemas.spare_claim(target=portal.schema_name, template=ctx.template)
+                if spare is not None and spare.admin_password_sealed:
+                    # The spare's ready-made admin account comes with its sealed password: it moves
+                    # to the job with the claim (the spare's row is gone), still sealed.
+                    ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
+                        admin_password_sealed=spare.admin_password_sealed
+                    )
             if spare is not None:
                 used, seeded = path, bool(spare.template_key)
         elif path == SchemaPath.CLONE and (schemas.template_schema_ready() or ctx.job.forced_schema_path):
@@ -407,36 +416,55 @@ def _step_content(ctx: JobContext) -> StepDetail:
     return _value(f"{template.key} v{template.version}")
 
 
-def _one_time_password() -> str:
-    """16 characters with every class the password rules ask for (Đ10.2.đ)."""
-    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!@#$%"]
-    alphabet = "".join(classes)
-    chars = [secrets.choice(cls) for cls in classes] + [secrets.choice(alphabet) for _ in range(12)]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
-
-
 def _step_admin(ctx: JobContext) -> StepDetail:
+    """The first admin account. A pre-seeded spare holds one ready, hashed ahead of time, whose
+    sealed password the schema step moved to the job: it is renamed to the portal's admin name and
+    given the requester's name and email. Otherwise (clone or migrations path, a spare seeded
+    before spares held an account, a resumed job) the account is made here with a new password."""
     portal = ctx.require_portal()
     request = ctx.request
     username = admin_username_for(abbreviation=portal.abbreviation, department=request.admin_department)
-    password = _one_time_password()
+    try:
+        validate_username(username, abbreviation=portal.abbreviation)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="invalid_username") from exc
+    user_model = get_user_model()
     with schema_context(portal.schema_name), transaction.atomic():
-        user_model = get_user_model()
-        user, _created = user_model.objects.get_or_create(username=username)
-        # On a resumed job the account may exist with a password nobody has seen: issue a new one.
-        user.set_password(password)
+        user = user_model.objects.filter(username=username).first()
+        password: str | None = None
+        if user is None:
+            user = user_model.objects.select_for_update().filter(username=SPARE_ADMIN_USERNAME).first()
+            if user is not None:
+                sealed = ProvisioningJob.objects.filter(pk=ctx.job.pk).values_list("admin_password_sealed", flat=True)
+                password = _unsealed(sealed.get())
+                user.username = username
+        if user is None:
+            user = user_model(username=username)
         user.email = request.admin_email
         user.full_name = request.admin_name
         user.is_staff = True
         user.is_active = True
         user.must_change_password = True
+        if password is None or not password_fits(password, user):
+            # No ready-made account, or its password resembles the names it now has (astronomically
+            # rare), or a resumed job whose account has a password nobody has seen: issue a new one.
+            password = one_time_password(user)
+            user.set_password(password)
         user.save()
         user.groups.add(Role.objects.select_related("group").get(key=content_roles.TENANT_ADMIN).group)
-    ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
-        admin_username=username, admin_password_sealed=seal(password, purpose=PASSWORD_PURPOSE)
-    )
+        ProvisioningJob.objects.filter(pk=ctx.job.pk).update(
+            admin_username=username, admin_password_sealed=seal(password, purpose=PASSWORD_PURPOSE)
+        )
     return _value(username)
+
+
+def _unsealed(sealed: str) -> str | None:
+    if not sealed:
+        return None
+    try:
+        return unseal(sealed, purpose=PASSWORD_PURPOSE)
+    except InvalidTag:
+        return None  # sealed under another SECRET_KEY: a new password is issued instead
 
 
 def _step_activate(ctx: JobContext) -> StepDetail:

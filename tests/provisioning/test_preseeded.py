@@ -235,3 +235,73 @@ def test_step_details_are_stored_language_neutral_and_shown_in_the_reader_s_lang
     step.detail, step.detail_params = "Lược đồ dự phòng từ kho (100%)", {}
     with translation.override("en"):
         assert step.detail_text() == "Lược đồ dự phòng từ kho (100%)"
+
+
+def test_a_pre_seeded_spare_brings_its_admin_account_hashed_ahead_of_time(
+    file_and_approve: MakeJob, portal_a: Portal, settings: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import get_hasher, identify_hasher
+    from django.test import Client
+
+    from content.models import Role
+    from provisioning.admin_accounts import SPARE_ADMIN_USERNAME
+    from tenants.routing import router
+
+    assert schemas.pool_top_up(size=1, templates=["commune"])["created"] == 1
+    spare = SpareSchema.objects.get()
+    assert spare.admin_password_sealed
+    with schema_context(spare.schema_name):
+        ready = get_user_model().objects.get(username=SPARE_ADMIN_USERNAME)
+        # Hashed with the configured hasher, inactive until a job gives it a portal's names.
+        assert identify_hasher(ready.password).algorithm == get_hasher().algorithm
+        assert not ready.is_active and ready.must_change_password
+        hashed = ready.password
+
+    job = _run(file_and_approve("xa-sanad"))
+    assert job.schema_path == "pool" and not SpareSchema.objects.exists()
+    portal = Portal.objects.get(abbreviation="xa-sanad")
+    with schema_context(portal.schema_name):
+        admin = get_user_model().objects.get()
+        assert (admin.username, admin.full_name, admin.email) == ("admin.xa-sanad", "Nguyễn Văn An", "an@example.vn")
+        assert admin.password == hashed  # no hash on the timed path
+        assert admin.is_active and admin.is_staff and admin.must_change_password
+        assert Role.objects.get(key="tenant_admin").group in admin.groups.all()
+    assert job.admin_username == "admin.xa-sanad"
+    assert job.admin_password_sealed != spare.admin_password_sealed  # re-sealed, never stored in clear
+    password = services.job_password_reveal(job=job)
+    assert password and password not in job.admin_password_sealed
+    assert services.job_password_reveal(job=job) is None
+
+    router.clear()
+    credentials = {"username": "admin.xa-sanad", "password": password}
+    own = Client()
+    host = "xa-sanad.nghean.localhost"
+    assert own.post("/admin/login/?next=/admin/", credentials, HTTP_HOST=host).status_code == 302
+    response = own.get("/admin/", HTTP_HOST=host)
+    assert response.status_code == 302 and "/tai-khoan/doi-mat-khau/" in response["Location"]
+    for other_host in (portal_a.get_primary_domain().domain, settings.CONSOLE_HOST):
+        other = Client()
+        assert other.post("/admin/login/?next=/admin/", credentials, HTTP_HOST=other_host).status_code == 200
+        assert "_auth_user_id" not in other.session
+
+
+def test_a_spare_seeded_before_it_held_an_account_still_gets_its_admin(file_and_approve: MakeJob) -> None:
+    from django.contrib.auth import get_user_model
+
+    from provisioning.admin_accounts import SPARE_ADMIN_USERNAME
+
+    schemas.pool_top_up(size=1, templates=["commune"])
+    spare = SpareSchema.objects.get()
+    # As a spare made by the previous version: no account, nothing sealed.
+    with schema_context(spare.schema_name):
+        get_user_model().objects.filter(username=SPARE_ADMIN_USERNAME).delete()
+    SpareSchema.objects.filter(pk=spare.pk).update(admin_password_sealed="")
+
+    job = _run(file_and_approve("xa-cu"))
+    assert job.status == JobStatus.SUCCEEDED and job.schema_path == "pool"
+    password = services.job_password_reveal(job=job)
+    assert password
+    with schema_context(Portal.objects.get(abbreviation="xa-cu").schema_name):
+        admin = get_user_model().objects.get()
+        assert admin.username == "admin.xa-cu" and admin.check_password(password) and admin.must_change_password
