@@ -164,13 +164,14 @@ def restore_schema_as(
     _check_schema(target)
     hold = f"{source[:40]}__hold_{os.getpid()}"
     prelude = (
-        "\\set ON_ERROR_STOP on\n"
+        # Names are checked against SCHEMA_NAME above; psql variables cannot be used inside DO bodies.
+        "\\set ON_ERROR_STOP on\n"  # noqa: S608
         "SET lock_timeout = '30s';\n"
         f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{source}') THEN "
         f'ALTER SCHEMA "{source}" RENAME TO "{hold}"; END IF; END $$;\n'
     )
     epilogue = (
-        f'\nALTER SCHEMA "{source}" RENAME TO "{target}";\n'
+        f'\nALTER SCHEMA "{source}" RENAME TO "{target}";\n'  # noqa: S608 - names checked against SCHEMA_NAME
         f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{hold}') THEN "
         f'ALTER SCHEMA "{hold}" RENAME TO "{source}"; END IF; END $$;\n'
     )
