@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
-	rm -f $(VENV)/.installed-*
+	@# Other stamps stay: several checkouts (git worktrees) may share one venv.
 	touch $@
 
 venv: $(STAMP)

@@ -7,5 +7,9 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self) -> None:
-        # Registers the content app's hand-over functions for account closures.
-        from content import services  # noqa: F401
+        # Registers the content app's hand-over functions for account closures, and what the
+        # content types tell the media library.
+        from content import services, usage
+
+        del services
+        usage.register()

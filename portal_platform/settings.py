@@ -220,6 +220,44 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 
+# --- Media library (content.services.media) --------------------------------------------------------
+# Upload limits, checked after the type is read from the file's content. The web server in front
+# (nginx client_max_body_size) should refuse bodies above the larger one before Django reads them.
+MEDIA_MAX_IMAGE_BYTES = env_int("MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
+MEDIA_MAX_DOCUMENT_BYTES = env_int("MEDIA_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024, minimum=1)
+# Decompression bombs: a small file that decodes to a huge bitmap is refused before it is decoded.
+# (Pillow's own ceiling, twice its MAX_IMAGE_PIXELS or about 179 megapixels, applies above this.)
+MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# The formats accepted (keys of content.media_types.FILE_TYPES); narrowing is allowed, widening is not.
+MEDIA_TYPES_KNOWN = ("jpeg", "png", "webp", "gif", "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods")
+MEDIA_ALLOWED_TYPES = env_list("MEDIA_ALLOWED_TYPES", list(MEDIA_TYPES_KNOWN))
+if not MEDIA_ALLOWED_TYPES or not set(MEDIA_ALLOWED_TYPES) <= set(MEDIA_TYPES_KNOWN):
+    raise SettingError(
+        "MEDIA_ALLOWED_TYPES",
+        f"a comma-separated list of {', '.join(MEDIA_TYPES_KNOWN)}",
+        ",".join(MEDIA_ALLOWED_TYPES),
+    )
+
+
+def _renditions(raw: dict[str, str]) -> dict[str, int]:
+    widths: dict[str, int] = {}
+    for name, value in raw.items():
+        if not name.isascii() or not name.replace("-", "").isalnum() or name != name.lower() or name == "goc":
+            raise SettingError("MEDIA_IMAGE_RENDITIONS", "names in lower-case letters, digits and hyphens", name)
+        try:
+            widths[name] = int(value)
+        except ValueError:
+            raise SettingError("MEDIA_IMAGE_RENDITIONS", "name=width pairs with integer widths", value) from None
+        if widths[name] < 16:
+            raise SettingError("MEDIA_IMAGE_RENDITIONS", "widths of at least 16 pixels", value)
+    return widths
+
+
+# The image widths the site uses (name=width in pixels); an image is never enlarged.
+MEDIA_IMAGE_RENDITIONS = _renditions(
+    env_map("MEDIA_IMAGE_RENDITIONS", {"thumb": "320", "medium": "800", "large": "1600"})
+)
+
 # --- Sessions and cookies -----------------------------------------------------------------------
 # Host-only cookies: no Domain attribute, so a cookie set by one portal is never sent to another
 # portal's sub-domain. The session is also bound to its schema (PortalSessionBindingMiddleware).

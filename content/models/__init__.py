@@ -6,7 +6,8 @@ and Django finds them all:
 - ``workflow``: the states every published item goes through, its revisions and transitions;
 - ``site``: the audit trail, sections, background pages, menus, site settings, editorial roles and
   the editorial board;
-- ``items``: articles, legal documents, announcements and the leaders' work schedule.
+- ``items``: articles, legal documents, announcements and the leaders' work schedule;
+- ``media``: the media library (images and documents on the S3 API).
 """
 
 from content.models.items import (
@@ -19,6 +20,7 @@ from content.models.items import (
     Validity,
     WorkSchedule,
 )
+from content.models.media import ORIGINAL, MediaFile, MediaKind
 from content.models.site import (
     MENU_URL_PATTERN,
     POSITION_ROLES,
@@ -41,6 +43,7 @@ from content.models.workflow import Language, Publishable, Revision, Status, Tra
 
 __all__ = [
     "MENU_URL_PATTERN",
+    "ORIGINAL",
     "POSITION_ROLES",
     "SLUG_PATTERN",
     "Announcement",
@@ -54,6 +57,8 @@ __all__ = [
     "EditorialBoard",
     "Language",
     "LegalDocument",
+    "MediaFile",
+    "MediaKind",
     "Menu",
     "MenuItem",
     "Page",

@@ -39,6 +39,7 @@ class Article(Publishable):
         "slug",
         "summary",
         "body",
+        "cover",
         "cover_alt",
         "sections",
         "tags",
@@ -56,6 +57,15 @@ class Article(Publishable):
     slug = models.SlugField(_("slug"), max_length=200, unique=True, validators=[validate_slug])
     summary = models.TextField(_("summary"), max_length=1000, blank=True)
     body = models.TextField(_("content"))
+    cover = models.ForeignKey(
+        "content.MediaFile",
+        verbose_name=_("cover image"),
+        on_delete=models.PROTECT,  # the media library refuses to delete a file in use; this backs it up
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "image"},
+        related_name="+",
+    )
     cover_alt = models.CharField(
         _("cover image description"),
         max_length=300,
@@ -85,6 +95,11 @@ class Article(Publishable):
             *Publishable.status_constraints("article"),
             models.CheckConstraint(name="article_slug_format", condition=Q(slug__regex=SLUG_PATTERN)),
             models.CheckConstraint(
+                name="article_cover_has_alt",
+                condition=Q(cover__isnull=True) | ~Q(cover_alt=""),
+                violation_error_message=_("Describe the cover image for readers who cannot see it."),
+            ),
+            models.CheckConstraint(
                 name="article_republished_has_source",
                 condition=Q(is_republished=False)
                 | (~Q(source_name="") & ~Q(source_url="") & Q(source_published_at__isnull=False)),
@@ -93,6 +108,13 @@ class Article(Publishable):
 
     def __str__(self) -> str:
         return self.title
+
+    def relation_errors(self, m2m: dict[str, list[int]]) -> dict[str, list[str]]:
+        from content.models.media import MediaFile, MediaKind
+
+        if self.cover_id is not None and not MediaFile.objects.filter(pk=self.cover_id, kind=MediaKind.IMAGE).exists():
+            return {"cover": [str(_("The cover must be an image from the media library."))]}
+        return {}
 
 
 class DocumentForm(models.TextChoices):
@@ -146,6 +168,7 @@ class LegalDocument(Publishable):
         "validity",
         "replaced_by",
         "abstract",
+        "attachments",
         "national_db_url",
     )
     html_fields = ()
@@ -169,6 +192,9 @@ class LegalDocument(Publishable):
         related_name="replaces",
     )
     abstract = models.TextField(_("abstract"), max_length=2000)
+    attachments = models.ManyToManyField(
+        "content.MediaFile", verbose_name=_("attached files"), related_name="+", blank=True
+    )
     national_db_url = models.URLField(_("link to the national legal-document database"), max_length=500, blank=True)
 
     class Meta:
@@ -199,6 +225,18 @@ class LegalDocument(Publishable):
 
     def __str__(self) -> str:
         return f"{self.number} — {self.abstract[:80]}"
+
+    # Legal documents are filed as PDF or Word files (the forms agencies issue them in).
+    ATTACHMENT_TYPES = frozenset({"pdf", "doc", "docx"})
+
+    def relation_errors(self, m2m: dict[str, list[int]]) -> dict[str, list[str]]:
+        from content.models.media import MediaFile
+
+        ids = m2m.get("attachments", [])
+        wrong = MediaFile.objects.filter(pk__in=ids).exclude(file_type__in=self.ATTACHMENT_TYPES).exists()
+        if wrong:
+            return {"attachments": [str(_("Attach the document as PDF, DOC or DOCX files."))]}
+        return {}
 
 
 class Announcement(Publishable):

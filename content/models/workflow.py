@@ -151,6 +151,13 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def relation_errors(self, m2m: dict[str, list[int]]) -> dict[str, list[str]]:
+        """Rules on related rows (which files may be attached …) that field validation cannot see.
+
+        ``m2m`` holds the many-to-many ids about to be set; returns messages by field name.
+        """
+        return {}
+
     @property
     def has_pending_changes(self) -> bool:
         """A live item whose working version is not the published one."""

@@ -236,6 +236,10 @@ def _validated(model: type[P], item: P | None, data: dict[str, Any]) -> tuple[P,
                 code="invalid_content",
                 extra={"fields": {name: [_("Unknown entry.")]}},
             )
+    problems = candidate.relation_errors(m2m)
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ValidationFailed(first, code="invalid_content", extra={"fields": problems})
     return candidate, m2m
 
 

@@ -552,3 +552,72 @@ def test_listeners_hear_of_each_public_change_after_commit(
     finally:
         publishing.unlisten("tests")
     assert heard == [(portal_a.schema_name, "content.article", item.pk)] * 2
+
+
+def _upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from content.services.media import media_upload
+
+    return media_upload(file=SimpleUploadedFile(name, data), name=name, alt_text="Ảnh", uploaded_by="test")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.integration
+def test_a_cover_is_public_exactly_while_its_article_is_live(
+    staff: dict[str, User], section: Category, django_capture_on_commit_callbacks: Any
+) -> None:
+    from content.models import MediaFile
+    from content.services.media import media_delete
+
+    image = _upload("anh.png", _png())
+    _refused("invalid_content", _article, user=staff[roles.EDITOR], section=section, cover=image.pk)  # no alt text
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _article(staff[roles.EDITOR], section, cover=image.pk, cover_alt="Toàn cảnh hội nghị")
+        item = item_transition(item=item, action="submit", user=staff[roles.EDITOR])
+        item = item_transition(item=item, action="approve", user=staff[roles.BOARD_HEAD])
+    assert not MediaFile.objects.get(pk=image.pk).is_public
+    with django_capture_on_commit_callbacks(execute=True):
+        item = item_transition(item=item, action="publish", user=staff[roles.BOARD_HEAD])
+    assert MediaFile.objects.get(pk=image.pk).is_public
+    _refused("media_in_use", media_delete, media=MediaFile.objects.get(pk=image.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        item_transition(item=item, action="unpublish", user=staff[roles.BOARD_HEAD], comment="Gỡ")
+    assert not MediaFile.objects.get(pk=image.pk).is_public
+
+
+@pytest.mark.integration
+def test_legal_documents_attach_pdf_or_word_only(staff: dict[str, User]) -> None:
+    field = DocumentField.objects.create(name="Xây dựng", slug="xay-dung")
+    base = {
+        "form": "quyet-dinh",
+        "number": "1/2026/QĐ-UBND",
+        "issuer": "UBND xã An",
+        "signer": "A",
+        "field": field.pk,
+        "issue_date": "2026-11-01",
+        "abstract": "Quy chế",
+    }
+    image = _upload("anh.png", _png())
+    pdf = _upload("quyet-dinh.pdf", PDF)
+    _refused(
+        "invalid_content",
+        item_save,
+        model=LegalDocument,
+        data={**base, "attachments": [image.pk]},
+        user=staff[roles.EDITOR],
+    )
+    doc = item_save(model=LegalDocument, data={**base, "attachments": [pdf.pk]}, user=staff[roles.EDITOR])
+    assert list(doc.attachments.values_list("pk", flat=True)) == [pdf.pk]
