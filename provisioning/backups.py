@@ -52,6 +52,7 @@ from typing import Any
 
 import psycopg
 from botocore.exceptions import BotoCoreError, ClientError
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
@@ -846,15 +847,20 @@ class MigrationPlan:
 
 
 def migration_plan(manifest: dict[str, Any]) -> MigrationPlan:
-    if manifest.get("migration_state") == schemas.tenant_migration_state():
-        return MigrationPlan(unknown=[], behind=False)
+    """Compare the migrations applied in a backup's schema with the migrations of this code."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    known = set(loader.graph.nodes)
-    for replaced in loader.replacements.values():
-        known.update(replaced.replaces)
     applied = {(app, name) for app, names in manifest.get("migrations", {}).items() for name in names}
-    unknown = sorted(f"{app}.{name}" for app, name in applied - known)
-    return MigrationPlan(unknown=unknown, behind=True)
+    known = set(loader.graph.nodes)
+    for key, squash in loader.replacements.items():
+        known.update(squash.replaces)
+        if all(replaced in applied for replaced in squash.replaces):
+            applied.add(key)
+    # Only the tenant apps' migrations shape a portal's schema (shared apps' rows may be recorded
+    # there too, by django-tenants, without any table of theirs in it).
+    labels = {apps.get_app_config(name.rsplit(".", 1)[-1]).label for name in settings.TENANT_APPS}
+    unknown = sorted(f"{app}.{name}" for app, name in applied - known if app in labels)
+    missing = {node for node in loader.graph.nodes if node[0] in labels} - applied
+    return MigrationPlan(unknown=unknown, behind=bool(missing))
 
 
 def _migrations_check(backup: Backup) -> MigrationPlan:
@@ -1798,8 +1804,9 @@ class BackupAlert:
 
 
 def backup_alerts() -> list[BackupAlert]:
-    """What needs an operator: a portal whose latest backup, check or drill failed, a restore that
-    failed, or an active portal without a good backup for ``BACKUP_MAX_AGE_HOURS``."""
+    """What needs an operator: a portal whose latest backup or newest drill failed, a check or a
+    restore that failed in the last day, or an active portal without a good backup for
+    ``BACKUP_MAX_AGE_HOURS``."""
     alerts: list[BackupAlert] = []
     now = timezone.now()
     max_age = dt.timedelta(hours=settings.BACKUP_MAX_AGE_HOURS)
@@ -1830,14 +1837,16 @@ def backup_alerts() -> list[BackupAlert]:
                     backup_id=newest.pk,
                 )
             )
-        if newest is not None and newest.verify_status == VerifyStatus.FAILED:
+        for checked in Backup.objects.filter(
+            portal=portal, verify_status=VerifyStatus.FAILED, verified_at__gte=now - dt.timedelta(days=1)
+        ).exclude(status=BackupStatus.PRUNED):
             alerts.append(
                 BackupAlert(
                     "verify_failed",
                     portal.abbreviation,
-                    _("The newest backup of “%(name)s” failed its check: %(error)s")
-                    % {"name": portal.name, "error": newest.verify_error},
-                    backup_id=newest.pk,
+                    _("Backup #%(backup)s of “%(name)s” failed its check: %(error)s")
+                    % {"backup": checked.pk, "name": portal.name, "error": checked.verify_error},
+                    backup_id=checked.pk,
                 )
             )
         old_enough = portal.created_at < now - max_age
