@@ -18,6 +18,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from infra import backup_store
+from infra.s3 import s3_client
 from portal_platform.errors import ApplicationError
 from provisioning import backups
 from provisioning.backup_models import Backup, BackupJob, BackupStatus, VerifyStatus
@@ -126,7 +127,7 @@ def proxy(settings: Any) -> Iterator[CuttableProxy]:
 
 
 def _direct() -> Any:
-    return backups.s3_client(
+    return s3_client(
         endpoint_url=settings.S3_ENDPOINT_URL,
         access_key=settings.BACKUP_S3_ACCESS_KEY_ID,
         secret_key=settings.BACKUP_S3_SECRET_ACCESS_KEY,
@@ -149,7 +150,8 @@ def test_storage_unreachable_retries_then_a_failed_record(committed: None, porta
     assert finished.attempts == settings.BACKUP_ATTEMPTS == 3
     assert finished.error_step == "prepare"
     assert "127.0.0.1" in finished.error_message
-    backup = Backup.objects.get(pk=finished.backup_id)
+    backup = finished.backup
+    assert backup is not None
     assert backup.status == BackupStatus.FAILED and backup.error_code == "backup_storage_unavailable"
     assert not Backup.objects.filter(jobs=finished, status=BackupStatus.GOOD).exists()
 
@@ -166,8 +168,8 @@ def test_storage_lost_mid_upload_leaves_no_good_backup_and_leftovers_are_cleaned
         finished = run_job(backups.backup_create(portal=portal_sl1, send=False))
         assert proxy.cut.is_set()
         assert finished.status == JobStatus.FAILED and finished.error_code == "backup_storage_unavailable"
-        backup = Backup.objects.get(pk=finished.backup_id)
-        assert backup.status == BackupStatus.FAILED
+        backup = finished.backup
+        assert backup is not None and backup.status == BackupStatus.FAILED
         assert backup.leftovers is True  # storage was gone: the clean-up waits for it
         objects, uploads = _left_under(backup.prefix)
         assert uploads + objects >= 1  # what the cut left: an unfinished upload, a finished part

@@ -74,7 +74,8 @@ def test_api_back_up_follow_verify_restore_and_prune(api: Client, portal_sl1: Po
     drill = api.post(f"/api/v1/backups/{backup_id}/drill/")
     assert drill.status_code == 202
     finished = backups.backup_job_run(job_id=drill.json()["id"])
-    assert finished is not None and finished.status == JobStatus.SUCCEEDED, finished.error_message
+    assert finished is not None
+    assert finished.status == JobStatus.SUCCEEDED, finished.error_message
     assert Backup.objects.get(pk=backup_id).drill_ok is True
 
     pruned = api.post(
@@ -131,7 +132,8 @@ def test_console_list_back_up_now_verify_and_restore_confirmation(
     assert queued.status_code == 302
     restore = BackupJob.objects.filter(kind="restore", portal=portal_sl1).latest("pk")
     finished = backups.backup_job_run(job_id=restore.pk)
-    assert finished is not None and finished.status == JobStatus.SUCCEEDED, finished.error_message
+    assert finished is not None
+    assert finished.status == JobStatus.SUCCEEDED, finished.error_message
     assert console.get(f"/sao-luu/tac-vu/{restore.pk}/").status_code == 200
 
     anonymous = Client(HTTP_HOST=settings.CONSOLE_HOST).get("/sao-luu/")

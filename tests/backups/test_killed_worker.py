@@ -67,8 +67,9 @@ def test_worker_killed_mid_upload_then_one_good_backup_and_no_leftovers(
 
     client = backups.backup_client()
 
-    def uploads_under(prefix: str) -> list[dict[str, Any]]:
-        return list(client.list_multipart_uploads(Bucket=settings.BACKUP_S3_BUCKET, Prefix=prefix).get("Uploads", []))
+    def uploads_under(prefix: str) -> list[Any]:
+        answer: Any = client.list_multipart_uploads(Bucket=settings.BACKUP_S3_BUCKET, Prefix=prefix)
+        return list(answer.get("Uploads", []))
 
     try:
         job = backups.backup_create(portal=portal_sl1, requested_by="kiemthu", send=False)
@@ -78,9 +79,9 @@ def test_worker_killed_mid_upload_then_one_good_backup_and_no_leftovers(
 
         def stalled() -> bool:
             job.refresh_from_db()
-            if job.backup_id is None or job.steps.get(name="media").status != StepStatus.RUNNING:
+            if job.backup is None or job.steps.get(name="media").status != StepStatus.RUNNING:
                 return False
-            uploads = uploads_under(Backup.objects.get(pk=job.backup_id).prefix)
+            uploads = uploads_under(job.backup.prefix)
             return bool(uploads) and bool(
                 client.list_parts(
                     Bucket=settings.BACKUP_S3_BUCKET, Key=uploads[0]["Key"], UploadId=uploads[0]["UploadId"]
@@ -90,8 +91,9 @@ def test_worker_killed_mid_upload_then_one_good_backup_and_no_leftovers(
         assert _wait_for(stalled, 90), (tmp_path / "worker0.log").read_text()[-3000:]
         os.killpg(first.pid, signal.SIGKILL)  # no goodbye: nothing is aborted or recorded
         first.wait(timeout=10)
-        backup = Backup.objects.get(pk=job.backup_id)
-        assert backup.status == BackupStatus.RUNNING
+        job.refresh_from_db()
+        backup = job.backup
+        assert backup is not None and backup.status == BackupStatus.RUNNING
         assert uploads_under(backup.prefix)  # the dead worker's unfinished upload is there
 
         start_worker()
@@ -105,7 +107,8 @@ def test_worker_killed_mid_upload_then_one_good_backup_and_no_leftovers(
             finished.steps.get(name="prepare").detail
         )
         assert Backup.objects.filter(jobs=finished).count() == 1
-        good = Backup.objects.get(pk=finished.backup_id)
+        good = finished.backup
+        assert good is not None
         assert good.status == BackupStatus.GOOD and good.pk == backup.pk
         assert uploads_under(good.prefix) == []
         stored = sorted(

@@ -224,7 +224,8 @@ def test_drill_schedule_picks_the_least_recently_drilled(
         drilled = jobs[0].backup
         assert drilled is not None and drilled.portal_id != portal_sl.pk
         finished = backups.backup_job_run(job_id=jobs[0].pk)
-        assert finished is not None and finished.status == "succeeded", finished.error_message
+        assert finished is not None
+        assert finished.status == "succeeded", finished.error_message
         scratch = finished.work_schema
         assert scratch.startswith("drill_") and not backups._schema_exists(scratch)
         drilled.refresh_from_db()

@@ -84,7 +84,8 @@ def test_other_portals_keep_serving_during_a_restore(
                 read_only_seen.append(_post(server, restored))
     worker.join()
     finished = outcome["job"]
-    assert finished is not None and finished.status == JobStatus.SUCCEEDED, finished.error_message
+    assert finished is not None
+    assert finished.status == JobStatus.SUCCEEDED, finished.error_message
     assert failures == [], failures
     assert loads > 20
     assert read_only_seen and read_only_seen[0][0] == 503 and read_only_seen[0][1] == "120"
