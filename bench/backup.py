@@ -12,8 +12,9 @@ What it measures, ``--rounds`` times, interleaved:
 * ``baseline`` — ``pg_dump -Fc -n portal_bench_sl -f <local file>`` (the same binary the backup uses),
   then every media object copied from the S3 API to local files with ``BACKUP_MEDIA_THREADS`` threads;
 * ``backup``   — the backup job as production runs it (``backup_create`` + ``backup_job_run``):
-  snapshot, dump and media streamed through AES-256-GCM into multipart uploads, manifest, and the
-  read-back check of every part.
+  snapshot, dump (``-Z BACKUP_PG_DUMP_COMPRESSION``, 1 by default) and media streamed at once through
+  AES-256-GCM into multipart uploads, manifest, and the read-back check of every part. Once more
+  with pg_dump's default compression (-Z6, as the baseline) for comparison.
 
 Throughput = (plain dump size + media bytes) / time, the same bytes for both. Then, once: a restore in
 place (read-only, safety backup, restore into a new schema, counts, media, swap) and a restore as a
@@ -533,6 +534,16 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             )
             rounds.append({"baseline": base, "backup": made})
 
+        # The same backup with pg_dump's default compression (what the baseline uses), for comparison.
+        chosen = settings.BACKUP_PG_DUMP_COMPRESSION
+        settings.BACKUP_PG_DUMP_COMPRESSION = 6
+        default_z = run_backup(portal)
+        settings.BACKUP_PG_DUMP_COMPRESSION = chosen
+        log(
+            f"backup with pg_dump's default compression (-Z6): {default_z['seconds']:.1f} s "
+            f"(database {default_z['steps'].get('database', 0):.1f} s, {default_z['dump_bytes'] / MB:.1f} MB)"
+        )
+
         plain = rounds[-1]["backup"]["plain_bytes"]
         base_seconds = statistics.median(r["baseline"]["seconds"] for r in rounds)
         backup_seconds = statistics.median(r["backup"]["seconds"] for r in rounds)
@@ -619,6 +630,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                     "plain_mb": round(plain / MB, 1),
                     "backup_s": round(backup_seconds, 1),
                     "backup_without_check_s": round(no_verify, 1),
+                    "pg_dump_compression": chosen,
+                    "backup_z6_s": round(default_z["seconds"], 1),
+                    "ratio_z6": round(
+                        mbps(default_z["plain_bytes"], default_z["seconds"]) / mbps(plain, base_seconds), 3
+                    ),
                     "baseline_s": round(base_seconds, 1),
                     "restore_in_place_s": round(restore_seconds, 1),
                     "restore_without_safety_backup_s": round(restore_proper, 1),

@@ -127,13 +127,24 @@ def _check_schema(name: str) -> None:
 
 @contextlib.contextmanager
 def dump_schema(
-    *, tools: PgTools, conninfo: str, env: dict[str, str], schema: str, snapshot: str = ""
+    *,
+    tools: PgTools,
+    conninfo: str,
+    env: dict[str, str],
+    schema: str,
+    snapshot: str = "",
+    compression: int | None = None,
 ) -> Iterator[IO[bytes]]:
-    """``pg_dump -Fc -n <schema>`` as a readable stream; raises if pg_dump fails (after reading)."""
+    """``pg_dump -Fc -n <schema>`` as a readable stream; raises if pg_dump fails (after reading).
+
+    ``compression`` is pg_dump's ``-Z`` level (zlib 0–9; None: pg_dump's default).
+    """
     _check_schema(schema)
     argv = [tools.pg_dump, "-Fc", "--no-owner", "--no-privileges", "-n", schema, "-d", conninfo]
     if snapshot:
         argv.insert(1, f"--snapshot={snapshot}")
+    if compression is not None:
+        argv.insert(1, f"-Z{int(compression)}")
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     stderr: list[bytes] = []

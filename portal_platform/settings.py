@@ -316,6 +316,11 @@ BACKUP_RETRY_DELAY_SECONDS = env_float("BACKUP_RETRY_DELAY_SECONDS", 30.0)
 # Size of each part of a multipart upload (S3 needs at least 5 MiB) and parallel part uploads.
 BACKUP_PART_SIZE = env_int("BACKUP_PART_SIZE", 16 * 1024 * 1024, minimum=5 * 1024 * 1024)
 BACKUP_UPLOAD_THREADS = env_int("BACKUP_UPLOAD_THREADS", 4, minimum=1)
+# pg_dump's compression level (zlib, 0–9) for the database part. Level 1 dumps a text-heavy portal
+# about five times faster than pg_dump's default (6) for about 20 % more bytes (bench/backup.py).
+BACKUP_PG_DUMP_COMPRESSION = env_int("BACKUP_PG_DUMP_COMPRESSION", 1, minimum=0)
+if BACKUP_PG_DUMP_COMPRESSION > 9:
+    raise SettingError("BACKUP_PG_DUMP_COMPRESSION", "a zlib level from 0 to 9", str(BACKUP_PG_DUMP_COMPRESSION))
 # Media objects fetched at once while a backup streams them.
 BACKUP_MEDIA_THREADS = env_int("BACKUP_MEDIA_THREADS", 8, minimum=1)
 # An active portal without a good backup this old is reported on the console and /readyz.

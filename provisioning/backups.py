@@ -550,11 +550,21 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
             with (
                 steps.step("database") as note,
                 pgtools.dump_schema(
-                    tools=tools, conninfo=conninfo, env=env, schema=schema_name, snapshot=snapshot.snapshot_id
+                    tools=tools,
+                    conninfo=conninfo,
+                    env=env,
+                    schema=schema_name,
+                    snapshot=snapshot.snapshot_id,
+                    compression=settings.BACKUP_PG_DUMP_COMPRESSION,
                 ) as dump,
             ):
                 part = _upload_sealed(
-                    client, backup=backup, part=DATABASE_PART, plain=_read_pipe(dump), key=key, fmt="pg_dump -Fc"
+                    client,
+                    backup=backup,
+                    part=DATABASE_PART,
+                    plain=_read_pipe(dump),
+                    key=key,
+                    fmt=f"pg_dump -Fc -Z{settings.BACKUP_PG_DUMP_COMPRESSION}",
                 )
                 note.detail = _size(part.plain_size)
             return part
@@ -1769,15 +1779,17 @@ def backups_prune(*, portal: Portal | None = None, dry_run: bool = False) -> Pru
     and mark them pruned. Never touches the newest good backup, nor one a job is using. Failed
     backups older than the daily window lose their objects too."""
     result = PruneResult()
-    portals: QuerySet[Portal] | list[Portal] = [portal] if portal else Portal.objects.all()
     in_use = set(
         BackupJob.objects.filter(status__in=ACTIVE_JOB_STATUSES, backup__isnull=False).values_list(
             "backup_id", flat=True
         )
     )
     client = backup_client(timeout=10.0) if not dry_run else None
-    for each in portals:
-        good = list(Backup.objects.filter(portal=each, status=BackupStatus.GOOD))
+    # By schema, not by portal row: the backups of a portal that no longer exists age out too.
+    scope = Backup.objects.filter(portal=portal) if portal else Backup.objects.all()
+    for schema_name in sorted(set(scope.values_list("schema_name", flat=True))):
+        mine = scope.filter(schema_name=schema_name)
+        good = list(mine.filter(status=BackupStatus.GOOD))
         keep = retention_keep(good) | in_use
         result.kept.extend(sorted(b.pk for b in good if b.pk in keep))
         for backup in good:
@@ -1791,9 +1803,7 @@ def backups_prune(*, portal: Portal | None = None, dry_run: bool = False) -> Pru
                     status=BackupStatus.PRUNED, pruned_at=timezone.now()
                 )
         cutoff = timezone.now() - dt.timedelta(days=settings.BACKUP_RETENTION_DAILY)
-        for backup in Backup.objects.filter(portal=each, status=BackupStatus.FAILED, started_at__lt=cutoff).exclude(
-            pk__in=in_use
-        ):
+        for backup in mine.filter(status=BackupStatus.FAILED, started_at__lt=cutoff).exclude(pk__in=in_use):
             result.failed_removed.append(backup.pk)
             if not dry_run and client is not None:
                 backup_store.uploads_abort(client, bucket=backup.bucket, prefix=backup.prefix)
