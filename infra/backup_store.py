@@ -12,6 +12,8 @@ import contextlib
 import hashlib
 import io
 import tarfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -123,6 +125,28 @@ def upload_stream(
             client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
         raise
     return Uploaded(key=key, size=size, sha256=hasher.hexdigest(), parts=number)
+
+
+class RateLimit:
+    """At most ``bytes_per_second`` through ``wrap``, shared by every stream wrapped with it (a
+    backup's parts run at once): nightly backups may go slower to leave the machine to the pages."""
+
+    def __init__(self, bytes_per_second: float) -> None:
+        self.rate = bytes_per_second
+        self._lock = threading.Lock()
+        self._next = time.monotonic()
+
+    def wrap(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for piece in chunks:
+            if self.rate > 0:
+                with self._lock:
+                    now = time.monotonic()
+                    start = max(self._next, now)
+                    self._next = start + len(piece) / self.rate
+                    pause = start - now
+                if pause > 0:
+                    time.sleep(pause)
+            yield piece
 
 
 def read_stream(client: S3Client, *, bucket: str, key: str, chunk: int = READ_CHUNK) -> Iterator[bytes]:

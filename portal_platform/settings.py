@@ -321,6 +321,9 @@ BACKUP_UPLOAD_THREADS = env_int("BACKUP_UPLOAD_THREADS", 4, minimum=1)
 BACKUP_PG_DUMP_COMPRESSION = env_int("BACKUP_PG_DUMP_COMPRESSION", 1, minimum=0)
 if BACKUP_PG_DUMP_COMPRESSION > 9:
     raise SettingError("BACKUP_PG_DUMP_COMPRESSION", "a zlib level from 0 to 9", str(BACKUP_PG_DUMP_COMPRESSION))
+# A ceiling on a backup's throughput (MB/s of plain data, both parts together; 0: none), so that
+# a nightly backup on a busy machine leaves CPU and disk to the pages.
+BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 0.0)
 # Media objects fetched at once while a backup streams them.
 BACKUP_MEDIA_THREADS = env_int("BACKUP_MEDIA_THREADS", 8, minimum=1)
 # An active portal without a good backup this old is reported on the console and /readyz.

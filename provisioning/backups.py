@@ -414,10 +414,17 @@ class PartResult:
 
 
 def _upload_sealed(
-    client: S3Client, *, backup: Backup, part: str, plain: Iterable[bytes], key: bytes, fmt: str
+    client: S3Client,
+    *,
+    backup: Backup,
+    part: str,
+    plain: Iterable[bytes],
+    key: bytes,
+    fmt: str,
+    limit: backup_store.RateLimit | None = None,
 ) -> PartResult:
     digest = backup_store.Digest()
-    sealed = stream_crypto.encrypt(digest.wrap(plain), key=key)
+    sealed = stream_crypto.encrypt(digest.wrap(limit.wrap(plain) if limit else plain), key=key)
     object_key = backup.prefix + PART_FILES[part]
     uploaded = backup_store.upload_stream(
         client,
@@ -502,11 +509,13 @@ def _missing(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound")
 
 
-def _media_upload(client: S3Client, *, backup: Backup, key: bytes) -> MediaResult:
+def _media_upload(
+    client: S3Client, *, backup: Backup, key: bytes, limit: backup_store.RateLimit | None = None
+) -> MediaResult:
     written: list[backup_store.TarWritten] = []
     vanished: list[str] = []
     plain = backup_store.tar_stream(_media_entries(backup.schema_name, vanished), written)
-    part = _upload_sealed(client, backup=backup, part=MEDIA_PART, plain=plain, key=key, fmt="tar")
+    part = _upload_sealed(client, backup=backup, part=MEDIA_PART, plain=plain, key=key, fmt="tar", limit=limit)
     objects = [{"key": w.name, "size": w.size, "sha256": w.sha256, "content_type": w.content_type} for w in written]
     return MediaResult(part=part, objects=objects, vanished=vanished)
 
@@ -538,6 +547,11 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
             else backup.prefix
         )
     tools, conninfo, env = _pg()
+    limit = (
+        backup_store.RateLimit(settings.BACKUP_RATE_LIMIT_MB_S * 1024 * 1024)
+        if settings.BACKUP_RATE_LIMIT_MB_S
+        else None
+    )
     with contextlib.ExitStack() as stack:
         with steps.step("snapshot") as note:
             snapshot = stack.enter_context(_snapshot_open(schema_name))
@@ -565,13 +579,14 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
                     plain=_read_pipe(dump),
                     key=key,
                     fmt=f"pg_dump -Fc -Z{settings.BACKUP_PG_DUMP_COMPRESSION}",
+                    limit=limit,
                 )
                 note.detail = _size(part.plain_size)
             return part
 
         def media_part() -> MediaResult:
             with steps.step("media") as note:
-                result = _media_upload(client, backup=backup, key=key)
+                result = _media_upload(client, backup=backup, key=key, limit=limit)
                 note.detail = _("%(count)s files, %(size)s") % {
                     "count": len(result.objects),
                     "size": _size(sum(o["size"] for o in result.objects)),

@@ -87,7 +87,10 @@ def test_tar_stream_round_trip_with_content_types() -> None:
     stream = b"".join(backup_store.tar_stream(entries, written))
     assert [w.name for w in written] == list(files)
     assert written[1].sha256 == hashlib.sha256(files["b/hai.bin"]).hexdigest()
-    read = {item.name: (b"".join(item.chunks), item.content_type) for item in backup_store.tar_read(stream_crypto.IteratorReader([stream]))}
+    read = {
+        item.name: (b"".join(item.chunks), item.content_type)
+        for item in backup_store.tar_read(stream_crypto.IteratorReader([stream]))
+    }
     assert read == {name: (data, "text/plain" if name.endswith(".txt") else "") for name, data in files.items()}
     import tarfile
 
@@ -99,3 +102,19 @@ def test_tar_stream_refuses_an_entry_that_lies_about_its_size() -> None:
     entries = [backup_store.TarEntry("x", 10, lambda: [b"short"])]
     with pytest.raises(OSError, match="announced"):
         b"".join(backup_store.tar_stream(entries, []))
+
+
+def test_rate_limit_is_shared_by_the_streams_it_wraps() -> None:
+    import threading
+    import time
+
+    limit = backup_store.RateLimit(4 * 1024 * 1024)
+    pieces = [b"x" * (256 * 1024)] * 4  # 1 MiB per stream, two streams: 2 MiB at 4 MiB/s
+    started = time.monotonic()
+    threads = [threading.Thread(target=lambda: b"".join(limit.wrap(pieces))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 0.4 < time.monotonic() - started < 2.0
+    assert b"".join(backup_store.RateLimit(0).wrap(pieces)) == b"".join(pieces)
