@@ -3,7 +3,11 @@
 Each portal is provisioned through the real path: ``POST /api/v1/provisioning/requests/`` on the
 console host (``{"approve": true}``, token of the console operator) → the message goes to RabbitMQ →
 a dramatiq worker runs the job → the new portal's ``GET /`` on gunicorn answers 200. "Request to
-live" is the time from sending the POST to that 200 (polled every ~5 ms).
+live" is the time from sending the POST to that 200. To find that moment without loading the web
+server with requests that cannot succeed yet, the benchmark watches the portal's status in the
+database (a cheap query every ``--watch-ms``, 2 ms, on its own connection) and from the moment it
+reads "active" asks for the home page every ``--poll-ms`` (5 ms) until it answers 200; the
+``getpoll`` control asks for the home page every 5 ms from the start instead.
 
 Measured in the same run, on the same tenant schema, interleaved round by round:
 
@@ -14,14 +18,25 @@ Measured in the same run, on the same tenant schema, interleaved round by round:
 * ``create_schema`` — django-tenants' own ``auto_create_schema`` path alone:
   ``Portal(...).create_schema(check_if_exists=True, verbosity=0)`` on a fresh schema, timed in a
   helper Django process;
-* ``raw_clone`` — ``provisioning.schemas.schema_clone`` alone, timed in the same helper;
-* ``slowpoll`` — the warm-pool API path again with the home page polled every ``--slow-poll-ms``
-  (50): a control for what the 5 ms polling itself costs (each 404 takes gunicorn CPU that the
-  worker then lacks on a 2-core machine). The report also shows the CPU time of gunicorn and of
-  the worker per provision, and splits request → live into parts that add up.
+* ``raw_clone`` — django-tenants' ``clone_schema`` of the template schema alone, timed in the same
+  helper (what the clone path and the pool used before ``provisioning.copying``; its schema is not
+  quite the migrated one: it renames multi-column unique constraints and widens integer identity
+  sequences to bigint, so it is left out of the same-schema check);
+* ``raw_copy`` — ``provisioning.copying.schema_copy`` of the template schema alone (what the clone
+  path and the pool's refills use now);
+* ``getpoll`` — the warm-pool API path again with the home page asked for every ``--poll-ms``
+  from the moment the POST is answered, without watching the database: a control for the
+  benchmark's own way of watching (each 404 takes gunicorn CPU that the worker then lacks on a
+  2-core machine). The report also shows the CPU time of gunicorn and of the worker per
+  provision, and splits request → live into parts that add up.
+
+Every path must make the same schema: the structure of each new portal's schema (tables, columns,
+constraints, indexes, sequences: ``provisioning.copying.schema_signature`` without rows) is
+compared across paths and with the raw baselines'.
 
 Then ``--series`` portals in a row through the default path (pool first), each with a full pool,
-reported in blocks of ``--block`` with the number of schemas that existed at each block's start.
+reported in blocks of ``--block`` with the number of schemas that existed at each block's start,
+and the three baselines timed again (``--raw-after`` times each) with all those schemas present.
 Before every timed provision the benchmark waits (untimed) until the pool is full again and no
 job or pool top-up holds its lock.
 
@@ -29,11 +44,12 @@ job or pool top-up holds its lock.
     .venv/bin/python bench/provisioning.py --quick      # smoke run: --n 3 --series 10 --block 5
     .venv/bin/python bench/provisioning.py --out DIR    # keep the logs, one JSON line per provision
 
-Everything runs on loopback: database ``portal_bench_prov`` on the machine's PostgreSQL (dropped and
-created again at the start), Redis db 14 (flushed at the start) for the cache, RabbitMQ virtual host
-``portal_bench_prov`` (deleted and created again with ``rabbitmqctl``) so that the test suite's
-workers on vhost ``/`` and this benchmark's worker never take each other's messages, and a SeaweedFS
-started for the run in a temporary directory (only ``storage_init`` talks to it). Every process the
+Everything runs on loopback: database ``portal_bench_prov`` (``--database-url``) on the machine's
+PostgreSQL (dropped and created again at the start), Redis db 14 (``--cache-url``; flushed at the
+start) for the cache, RabbitMQ virtual host ``portal_bench_prov`` (``--broker-url``; deleted and
+created again with ``rabbitmqctl``) so that the test suite's workers on vhost ``/`` and this
+benchmark's worker never take each other's messages, and a SeaweedFS started for the run in a
+temporary directory (only ``storage_init`` talks to it). Every process the
 benchmark starts runs in its own process group and is stopped on exit, error or Ctrl-C.
 
 The last line is one JSON object: ``value`` = warm-pool p50 (ms), ``ratio`` = p50 of the migrations
@@ -85,23 +101,26 @@ REQUESTS_PATH = "/api/v1/provisioning/requests/"
 JOB_PATH = "/api/v1/provisioning/jobs/{id}/"
 STEPS = ("reserve", "schema", "domains", "roles", "content", "admin", "activate")
 API_PATHS = ("pool", "clone", "migrate")
-# The warm-pool API path again, with the home page polled less often: how much the benchmark's own
-# 5 ms polling (each 404 costs the web workers CPU) slows the job down on a 2-core machine.
-SLOW_POLL = "slowpoll"
-API_KINDS = (*API_PATHS, SLOW_POLL)
-RAW_KINDS = ("create_schema", "raw_clone")
+# The warm-pool API path again, with the home page asked for from the start instead of once the
+# database says the portal is active: what the benchmark's way of watching changes.
+GET_POLL = "getpoll"
+API_KINDS = (*API_PATHS, GET_POLL)
+RAW_KINDS = ("create_schema", "raw_clone", "raw_copy")
 KINDS = API_KINDS + RAW_KINDS
 LABELS = {
     "pool": "API, warm pool (schema_path=pool)",
-    SLOW_POLL: "API, warm pool, home page polled every --slow-poll-ms",
+    GET_POLL: "API, warm pool, home page asked for every --poll-ms from the start",
     "clone": "API, clone (schema_path=clone)",
     "migrate": "API, migrations (schema_path=migrate)",
     "create_schema": "django-tenants create_schema (auto_create_schema), alone",
-    "raw_clone": "schemas.schema_clone, alone",
+    "raw_clone": "django-tenants clone_schema of the template schema, alone",
+    "raw_copy": "provisioning.copying.schema_copy of the template schema, alone",
     "series": "API, default path (pool first), in a row",
 }
+HELPER_COMMANDS = {"create_schema": "create_schema", "raw_clone": "dt_clone", "raw_copy": "copy"}
+POOL_TEMPLATE = "department"  # every benchmark portal is a department
 
-SLOW_POLL_MS = 50.0
+WATCH_MS = 2.0  # default pause between two reads of the new portal's status
 POLL_MS = 5.0  # default pause between two GETs of the new portal's home page
 LIVE_TIMEOUT = 60.0  # request → live, per portal
 JOB_TIMEOUT = 60.0  # live → job recorded as succeeded
@@ -119,7 +138,9 @@ GROWTH_LIMIT = 1.25  # "no growth": the last block's p50 is at most this times t
 # --- Environment, database, broker, cache -------------------------------------------------------
 
 
-def bench_env(pool_size: int, broker_url: str, s3_env: dict[str, str]) -> dict[str, str]:
+def bench_env(
+    pool_size: int, database_url: str, cache_url: str, broker_url: str, s3_env: dict[str, str]
+) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DEBUG", None)  # DEBUG would record every query in memory
     for name in list(env):
@@ -129,15 +150,21 @@ def bench_env(pool_size: int, broker_url: str, s3_env: dict[str, str]) -> dict[s
         {
             "DJANGO_SETTINGS_MODULE": SETTINGS,
             "PORTAL_DEV": "1",
-            "DATABASE_URL": DATABASE_URL,
-            "CACHE_URL": CACHE_URL,
+            "DATABASE_URL": database_url,
+            "CACHE_URL": cache_url,
             "BROKER_URL": broker_url,
             "PROVISIONING_POOL_SIZE": str(pool_size),
             "PYTHONUNBUFFERED": "1",
             **s3_env,
         }
     )
-    for name in ("PLATFORM_DOMAIN", "CONSOLE_HOST", "PROVISIONING_SCHEMA_PATHS", "PROVISIONING_FAULTS"):
+    for name in (
+        "PLATFORM_DOMAIN",
+        "CONSOLE_HOST",
+        "PROVISIONING_SCHEMA_PATHS",
+        "PROVISIONING_FAULTS",
+        "PROVISIONING_POOL_TEMPLATES",
+    ):
         env.pop(name, None)  # the settings' defaults, which the hosts above assume
     return env
 
@@ -251,7 +278,8 @@ class Worker(Server):
 
 
 class RawHelper:
-    """A Django process that times create_schema and schema_clone on request (one line each way)."""
+    """A Django process that times create_schema, clone_schema and schema_copy on request, and reads
+    schemas' signatures (one line each way)."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
@@ -321,15 +349,19 @@ class RawHelper:
 
 
 def raw_helper_main() -> int:
-    """Runs in the helper process: ``create_schema NAME`` | ``clone NAME`` | ``drop NAME`` | ``quit``."""
+    """Runs in the helper process: ``create_schema NAME`` | ``dt_clone NAME`` | ``copy NAME`` |
+    ``signature NAME`` | ``drop NAME`` | ``quit``."""
     out: TextIO = os.fdopen(os.dup(1), "w", buffering=1)
     sys.stdout = sys.stderr  # anything Django prints goes to the log, never into the answers
     import django
 
     django.setup()
-    from django.db import connection
+    import hashlib
 
-    from provisioning import schemas
+    from django.db import connection
+    from django_tenants.clone import CloneSchema
+
+    from provisioning import copying, schemas
     from tenants.models import Portal
 
     def reply(**data: Any) -> None:
@@ -353,12 +385,19 @@ def raw_helper_main() -> int:
                 schemas.schema_drop(name)
                 reply(ok=True)
                 continue
+            if command == "signature":
+                signature = copying.schema_signature(name, data=False)
+                digest = hashlib.sha256(json.dumps(signature, default=str).encode()).hexdigest()[:16]
+                reply(ok=True, structure=digest, tables=len(signature["tables"]))
+                continue
             started = time.perf_counter()
             if command == "create_schema":
                 # Exactly what TenantMixin.save() calls when auto_create_schema is on.
                 Portal(schema_name=name).create_schema(check_if_exists=True, verbosity=0)
-            elif command == "clone":
-                schemas.schema_clone(name)
+            elif command == "dt_clone":
+                CloneSchema().clone_schema(schemas.TEMPLATE_SCHEMA, name, set_connection=True)
+            elif command == "copy":
+                copying.schema_copy(schemas.TEMPLATE_SCHEMA, name)
             else:
                 reply(ok=False, error=f"unknown command {command!r}")
                 continue
@@ -385,7 +424,12 @@ class Monitor:
         return int(row[0]) if row and row[0] is not None else 0
 
     def spares(self) -> int:
-        return self._scalar("SELECT count(*) FROM provisioning_spareschema")
+        """Spares of the template the benchmark's portals use (the pool keeps some of each)."""
+        return self._scalar("SELECT count(*) FROM provisioning_spareschema WHERE template_key = %s", (POOL_TEMPLATE,))
+
+    def portal_status(self, abbreviation: str) -> str:
+        row = self.conn.execute("SELECT status FROM tenants_portal WHERE abbreviation = %s", (abbreviation,)).fetchone()
+        return str(row[0]) if row else ""
 
     def schemas(self) -> int:
         return self._scalar(
@@ -485,7 +529,9 @@ class Provision:
     schema_path: str
     polls: Counter[int]
     schemas_before: int
-    tables: int
+    watches: int = 0  # reads of the portal's status before the first GET (0: GETs from the start)
+    tables: int = 0
+    structure: str = ""  # digest of the new schema's structure (schema_signature without rows)
     refill_s: float = 0.0  # untimed wait before this provision for the pool to be full again
     load: float = 0.0  # 1-minute load average when it started
     web_cpu_ms: float = 0.0  # CPU time of gunicorn (master + workers) from just before the POST to live
@@ -509,7 +555,10 @@ def provision(
     schemas_before: int,
     poll_s: float,
     cpu_groups: tuple[int, int],
+    watch_s: float | None,
 ) -> Provision:
+    """One timed provision. With ``watch_s`` the home page is first asked for once the database
+    says the portal is active (read every ``watch_s``); without, from the moment the POST is answered."""
     abbreviation = f"bp-{kind}-{index:03d}"
     name = f"Sở thử nghiệm {abbreviation}"
     host = f"{abbreviation}.{PLATFORM_DOMAIN}"
@@ -534,6 +583,13 @@ def provision(
         raise BenchError(f"{abbreviation}: POST answered {status}: {data}")
     job_id = int(data["job_id"])
     deadline = sent + LIVE_TIMEOUT
+    watches = 0
+    while watch_s is not None and monitor.portal_status(abbreviation) != "active":
+        watches += 1
+        if time.perf_counter() >= deadline:
+            _status, state = api.call("GET", JOB_PATH.format(id=job_id))
+            raise BenchError(f"{abbreviation}: not active after {LIVE_TIMEOUT:.0f}s; job: {state}")
+        time.sleep(watch_s)
     while True:
         try:
             got, _headers, body = get(web_port, host, timeout=5.0)
@@ -583,11 +639,11 @@ def provision(
         steps=steps,
         schema_path=str(job.get("schema_path")),
         polls=polls,
+        watches=watches,
         web_cpu_ms=web_cpu,
         worker_cpu_ms=worker_cpu,
         sent_at=wall_sent,
         schemas_before=schemas_before,
-        tables=monitor.tables("portal_" + abbreviation.replace("-", "_")),
     )
 
 
@@ -663,7 +719,8 @@ def report_paths(results: dict[str, list[Provision]], raw: dict[str, list[float]
             if saw_503
             else ""
         )
-        log(f"  home-page polls per portal ({kind}), by status: {per}{detail}")
+        watches = pct([float(p.watches) for p in results[kind]], 50)
+        log(f"  home-page polls per portal ({kind}), by status: {per}; status reads p50 {watches:.0f}{detail}")
 
 
 @dataclass
@@ -718,12 +775,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--poll-ms", type=float, default=POLL_MS, help=f"pause between two GETs of the new home page ({POLL_MS:g})"
     )
     parser.add_argument(
-        "--slow-poll-ms",
+        "--watch-ms",
         type=float,
-        default=SLOW_POLL_MS,
-        help=f"polling pause of the '{SLOW_POLL}' control variant of the warm-pool path ({SLOW_POLL_MS:g})",
+        default=WATCH_MS,
+        help=f"pause between two reads of the new portal's status in the database ({WATCH_MS:g})",
+    )
+    parser.add_argument(
+        "--raw-after", type=int, default=3, help="baselines timed again after the series, each (3; 0: none)"
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: --n 3 --series 10 --block 5")
+    parser.add_argument(
+        "--database-url",
+        default=DATABASE_URL,
+        help=f"PostgreSQL URL; the database is dropped and created again (default {DATABASE_URL})",
+    )
+    parser.add_argument("--cache-url", default=CACHE_URL, help=f"Redis URL, flushed at the start (default {CACHE_URL})")
     parser.add_argument(
         "--broker-url",
         default=BROKER_URL,
@@ -743,8 +809,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--series must be in [0, 5000]")
     if not 1 <= args.block <= 1000:
         parser.error("--block must be in [1, 1000]")
-    if not 0 <= args.poll_ms <= 1000 or not 0 <= args.slow_poll_ms <= 1000:
-        parser.error("--poll-ms and --slow-poll-ms must be in [0, 1000]")
+    if not 0 <= args.poll_ms <= 1000 or not 0 <= args.watch_ms <= 1000:
+        parser.error("--poll-ms and --watch-ms must be in [0, 1000]")
     if not 1 <= args.pool_size <= 50:
         parser.error("--pool-size must be in [1, 50] (the benchmark measures a warm pool)")
     if not urlsplit(args.broker_url).scheme.startswith("amqp"):
@@ -758,8 +824,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         log("WARNING: vhost / is shared with the test suite's workers, which purge and consume its queues")
     else:
         recreate_vhost(vhost)
-    log(f"database {recreate_database(DATABASE_URL)}: dropped and created")
-    flush_cache(CACHE_URL)
+    log(f"database {recreate_database(args.database_url)}: dropped and created")
+    flush_cache(args.cache_url)
 
     s3 = SeaweedFSService(tmp / "s3", port=SeaweedFSService.pick_free_port())
     records = (tmp / "provisions.jsonl").open("w", encoding="utf-8")
@@ -777,7 +843,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     try:
         s3.start(timeout=60)
         log(f"seaweedfs on {s3.address} (started in {s3.started_in or 0:.1f} s)")
-        env = bench_env(args.pool_size, args.broker_url, s3.env())
+        env = bench_env(args.pool_size, args.database_url, args.cache_url, args.broker_url, s3.env())
 
         log("setup:")
         manage(env, "migrate_schemas", "--noinput")
@@ -796,9 +862,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         web.wait_ready(PROVINCE_HOST)
         worker.wait_started()
         helper = RawHelper(env, tmp / "helper.log")
-        monitor = Monitor(DATABASE_URL)
+        monitor = Monitor(args.database_url)
         api = ConsoleApi(web.port, match.group(1))
-        poll_s, slow_poll_s = args.poll_ms / 1000, args.slow_poll_ms / 1000
+        poll_s, watch_s = args.poll_ms / 1000, args.watch_ms / 1000
         log(
             f"gunicorn ({GUNICORN_WORKERS} sync workers) on 127.0.0.1:{web.port}, dramatiq worker "
             f"(1 process, 2 threads) on {urlsplit(args.broker_url).hostname} vhost {vhost}, "
@@ -814,52 +880,65 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 if proc is not None and (proc.process is None or proc.process.poll() is not None):
                     raise BenchError(proc.exit_message())
 
-        def measure(kind: str, index: int) -> tuple[Provision | None, float | None, int]:
+        def structure(schema: str) -> tuple[str, int]:
+            assert helper is not None
+            answer = helper.call("signature", schema)  # untimed
+            return str(answer["structure"]), int(answer["tables"])
+
+        def measure(kind: str, index: int) -> tuple[Provision | None, float | None, str]:
             assert monitor is not None and helper is not None and web is not None
             live_check()
             refill = monitor.wait_quiet(args.pool_size)
             schemas_before, load = monitor.schemas(), os.getloadavg()[0]
             if kind in API_KINDS:
-                path, poll = ("pool", slow_poll_s) if kind == SLOW_POLL else (kind, poll_s)
-                prov = provision(api, web.port, monitor, kind, index, path, schemas_before, poll, cpu_groups())
+                path, watch = ("pool", None) if kind == GET_POLL else (kind, watch_s)
+                prov = provision(api, web.port, monitor, kind, index, path, schemas_before, poll_s, cpu_groups(), watch)
                 prov.refill_s, prov.load = refill, load
-                return prov, None, 0
+                prov.structure, prov.tables = structure("portal_" + prov.abbreviation.replace("-", "_"))
+                return prov, None, prov.structure
             schema = f"bench_raw_{kind}_{index:03d}"
-            answer = helper.call("create_schema" if kind == "create_schema" else "clone", schema)
+            answer = helper.call(HELPER_COMMANDS[kind], schema)
+            digest, _tables = structure(schema)
             helper.call("drop", schema)  # untimed: the baseline schemas do not stay
-            return None, float(answer["ms"]), int(answer["tables"])
+            return None, float(answer["ms"]), digest
 
         # Warm-up, untimed: the first message on each connection, imports, the template's function.
         log("warm-up (untimed), one of each:")
         for kind in KINDS:
-            prov, ms, _tables = measure(kind, 0)
+            prov, ms, _structure = measure(kind, 0)
             figure = prov.live_ms if prov is not None else ms
             log(f"  {kind:<14} {figure:8.1f} ms")
 
         results: dict[str, list[Provision]] = {kind: [] for kind in API_KINDS}
         raw: dict[str, list[float]] = {kind: [] for kind in RAW_KINDS}
-        tables: dict[str, set[int]] = {kind: set() for kind in KINDS}
+        structures: dict[str, set[str]] = {kind: set() for kind in KINDS}
         log(f"comparison: {args.n} rounds, each path once per round, order rotated every round")
         for round_no in range(1, args.n + 1):
             order = KINDS[round_no % len(KINDS) :] + KINDS[: round_no % len(KINDS)]
             figures = []
             for kind in order:
-                prov, ms, count = measure(kind, round_no)
+                prov, ms, digest = measure(kind, round_no)
+                structures[kind].add(digest)
                 if prov is not None:
                     results[kind].append(prov)
                     record(prov, round=round_no)
-                    tables[kind].add(prov.tables)
                     figures.append(f"{kind} {prov.live_ms:.0f}")
                 else:
                     assert ms is not None
                     raw[kind].append(ms)
-                    record(kind=kind, round=round_no, ms=ms, tables=count)
-                    tables[kind].add(count)
+                    record(kind=kind, round=round_no, ms=ms, structure=digest)
                     figures.append(f"{kind} {ms:.0f}")
             log(f"  round {round_no:>3}: " + ", ".join(figures) + " ms")
-        if len({frozenset(v) for v in tables.values()}) != 1 or len(next(iter(tables.values()))) != 1:
-            raise BenchError(f"the paths did not make the same schema (tables per path: {tables})")
-        log(f"every path made the same schema: {next(iter(tables['pool']))} tables")
+        # django-tenants' clone_schema is only a timing baseline: it renames some unique
+        # constraints (…_uniq → …_key) and makes integer identity sequences bigint ones.
+        compared = {kind: digests for kind, digests in structures.items() if kind != "raw_clone"}
+        if len(set().union(*compared.values())) != 1:
+            raise BenchError(f"the paths did not make the same schema (structure digests per path: {structures})")
+        log(
+            f"every path made the same schema (structure {next(iter(structures['pool']))}: "
+            f"{results['pool'][0].tables} tables, same columns, constraints, indexes and sequences); "
+            f"django-tenants' clone_schema {'too' if structures['raw_clone'] == structures['pool'] else 'did not'}"
+        )
         report_paths(results, raw)
 
         series: list[Provision] = []
@@ -870,7 +949,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 live_check()
                 refill = monitor.wait_quiet(args.pool_size)
                 load = os.getloadavg()[0]
-                prov = provision(api, web.port, monitor, "s", index, "", monitor.schemas(), poll_s, cpu_groups())
+                prov = provision(
+                    api, web.port, monitor, "s", index, "", monitor.schemas(), poll_s, cpu_groups(), watch_s
+                )
                 prov.refill_s, prov.load = refill, load
                 if prov.schema_path != "pool":
                     raise BenchError(f"{prov.abbreviation}: the default path used {prov.schema_path!r}, not the pool")
@@ -881,6 +962,23 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                     log(f"  {index:>4} provisioned; last {len(recent)}: p50 {pct(recent, 50):.1f} ms")
         monitor.wait_quiet(args.pool_size)
         schemas_at_end, portals_at_end = monitor.schemas(), monitor.portals()
+        # The baselines again with every schema of the run in the database: clone_schema reads the
+        # whole catalogue, so its cost grows with it; the others should not.
+        raw_after: dict[str, list[float]] = {kind: [] for kind in RAW_KINDS}
+        if args.raw_after:
+            log("")
+            log(f"baselines again at {schemas_at_end} schemas ({args.raw_after} of each, interleaved):")
+            for index in range(args.raw_after):
+                for kind in RAW_KINDS:
+                    _prov, ms, _digest = measure(kind, 900 + index)
+                    assert ms is not None
+                    raw_after[kind].append(ms)
+                    record(kind=kind, after_series=index, ms=ms, schemas=schemas_at_end)
+            for kind in RAW_KINDS:
+                log(
+                    f"  {kind:<14} p50 {pct(raw_after[kind], 50):9.1f} ms (comparison rounds: "
+                    f"{pct(raw[kind], 50):.1f} ms)  {LABELS[kind]}"
+                )
     except BaseException:
         failed = True
         raise
@@ -910,14 +1008,16 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     migrate_p50 = pct(migrate_live, 50)
     ratio = migrate_p50 / p50 if p50 else 0.0
     create_schema_p50 = pct(raw["create_schema"], 50)
-    slow = results[SLOW_POLL]
-    job_fast, job_slow = pct([p.job_ms for p in results["pool"]], 50), pct([p.job_ms for p in slow], 50)
+    getpoll = results[GET_POLL]
+    job_watch, job_get = pct([p.job_ms for p in results["pool"]], 50), pct([p.job_ms for p in getpoll], 50)
+    getpoll_p50 = pct([p.live_ms for p in getpoll], 50)
     log("")
     log(
-        f"polling cost: warm-pool job p50 {job_fast:.1f} ms with the home page polled every {args.poll_ms:g} ms, "
-        f"{job_slow:.1f} ms with every {args.slow_poll_ms:g} ms (request → live p50 {p50:.1f} vs "
-        f"{pct([p.live_ms for p in slow], 50):.1f} ms); gunicorn CPU per provision p50 "
-        f"{pct([p.web_cpu_ms for p in results['pool']], 50):.0f} vs {pct([p.web_cpu_ms for p in slow], 50):.0f} ms"
+        f"watching: warm-pool job p50 {job_watch:.1f} ms when the database is watched every {args.watch_ms:g} ms "
+        f"before the home page is asked for, {job_get:.1f} ms when the home page is asked for every "
+        f"{args.poll_ms:g} ms from the start (request → live p50 {p50:.1f} vs {getpoll_p50:.1f} ms); gunicorn "
+        f"CPU per provision p50 {pct([p.web_cpu_ms for p in results['pool']], 50):.0f} vs "
+        f"{pct([p.web_cpu_ms for p in getpoll], 50):.0f} ms"
     )
     summary: dict[str, Any] = {}
     if series:
@@ -969,7 +1069,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     log(
         f"warm pool p50 {p50:.1f} ms (goal < 300: {'met' if p50 < 300 else 'NOT met'}); migrations path p50 "
         f"{migrate_p50:.1f} ms → ratio {ratio:.1f} (goal ≥ 30: {'met' if ratio >= 30 else 'NOT met'}); "
-        f"create_schema alone p50 {create_schema_p50:.1f} ms ({create_schema_p50 / p50 if p50 else 0:.1f}×)"
+        f"create_schema alone p50 {create_schema_p50:.1f} ms ({create_schema_p50 / p50 if p50 else 0:.1f}×); "
+        f"home page asked for from the start: p50 {getpoll_p50:.1f} ms (ratio {migrate_p50 / getpoll_p50 if getpoll_p50 else 0:.1f})"
     )
     if summary:
         log(
@@ -989,18 +1090,23 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 "clone_p50_ms": round(pct(clone_live, 50), 1),
                 "clone_p95_ms": round(pct(clone_live, 95), 1),
                 "raw_clone_p50_ms": round(pct(raw["raw_clone"], 50), 1),
+                "raw_copy_p50_ms": round(pct(raw["raw_copy"], 50), 1),
+                **{f"{kind}_p50_ms_at_end": round(pct(values, 50), 1) for kind, values in raw_after.items() if values},
                 "create_schema_p50_ms": round(create_schema_p50, 1),
                 "create_schema_p95_ms": round(pct(raw["create_schema"], 95), 1),
                 "create_schema_ratio": round(create_schema_p50 / p50, 1) if p50 else 0.0,
-                "slow_poll_p50_ms": round(pct([p.live_ms for p in slow], 50), 1),
-                "pool_job_p50_ms": round(job_fast, 1),
-                "slow_poll_job_p50_ms": round(job_slow, 1),
+                "getpoll_p50_ms": round(getpoll_p50, 1),
+                "getpoll_p95_ms": round(pct([p.live_ms for p in getpoll], 95), 1),
+                "getpoll_ratio": round(migrate_p50 / getpoll_p50, 1) if getpoll_p50 else 0.0,
+                "pool_job_p50_ms": round(job_watch, 1),
+                "getpoll_job_p50_ms": round(job_get, 1),
                 **summary,
                 "schemas_at_end": schemas_at_end,
                 "portals_at_end": portals_at_end,
                 "n": args.n,
                 "pool_size": args.pool_size,
                 "poll_ms": args.poll_ms,
+                "watch_ms": args.watch_ms,
                 "parts_p50_ms": {
                     kind: {
                         name: round(pct([p.part(name) for p in results[kind]], 50), 1) for name in PARTS + OVERLAPPING
@@ -1023,7 +1129,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, _raise_on_signal)
     log(
         f"provisioning benchmark: --n {args.n} --series {args.series} --block {args.block} "
-        f"--pool-size {args.pool_size} --poll-ms {args.poll_ms:g}; database {urlsplit(DATABASE_URL).path.lstrip('/')}, cache {CACHE_URL}"
+        f"--pool-size {args.pool_size} --poll-ms {args.poll_ms:g} --watch-ms {args.watch_ms:g}; "
+        f"database {urlsplit(args.database_url).path.lstrip('/')}, cache {args.cache_url}"
     )
     if args.out:
         out = Path(args.out).resolve()

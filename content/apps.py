@@ -7,8 +7,9 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self) -> None:
-        # Registers the content app's hand-over functions for account closures, and what the
-        # content types tell the media library.
+        # At start-up rather than whenever a module happens to import them: the hand-over functions
+        # for account closures (board seats, the workflow's open items — content.services imports
+        # every service module) and what the content types tell the media library.
         from content import services, usage
 
         del services

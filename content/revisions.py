@@ -55,8 +55,9 @@ def snapshot(item: Publishable, *, m2m: dict[str, list[int]] | None = None) -> d
 
 
 def _from_json(field: models.Field[Any, Any], value: Any) -> Any:
-    if value is None:
-        return None
+    # Callers of item_save may pass dates and numbers as Python values rather than JSON text.
+    if value is None or not isinstance(value, str):
+        return value
     if isinstance(field, models.DateTimeField):
         return parse_datetime(value)
     if isinstance(field, models.DateField):

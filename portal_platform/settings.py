@@ -88,6 +88,9 @@ SHARED_APPS = [
     "drf_spectacular",
     # Failed-login records per schema: a lockout on one portal never touches another's users.
     "axes",
+    # CAPTCHA challenges of the public forms: throwaway rows that belong to no portal, so one table
+    # in the public schema (on every portal's search path) rather than one per portal schema.
+    "captcha",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -97,6 +100,8 @@ TENANT_APPS = [
     "django.contrib.admin",
     "axes",
     "content",
+    # The back office's rich-text editor: its static files only (no models).
+    "django_prose_editor",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -202,8 +207,11 @@ CACHES = {
 TENANT_ROUTING_RECHECK_SECONDS = env_float("TENANT_ROUTING_RECHECK_SECONDS", 1.0)
 
 # --- Provisioning ---------------------------------------------------------------------------------
-# Spare schemas kept migrated and ready to be renamed into a new portal.
+# Spare schemas kept ready to be renamed into a new portal, per site template: each is migrated and
+# pre-seeded with that template's roles and site content.
 PROVISIONING_POOL_SIZE = env_int("PROVISIONING_POOL_SIZE", 3, minimum=0)
+# The site templates the pool keeps spares of (comma-separated keys); empty means every template.
+PROVISIONING_POOL_TEMPLATES = env_list("PROVISIONING_POOL_TEMPLATES", [])
 # The ways to make a portal's schema, tried in this order.
 PROVISIONING_SCHEMA_PATHS = env_list("PROVISIONING_SCHEMA_PATHS", ["pool", "clone", "migrate"])
 if not set(PROVISIONING_SCHEMA_PATHS) <= {"pool", "clone", "migrate"} or not PROVISIONING_SCHEMA_PATHS:
@@ -393,6 +401,16 @@ AXES_VERBOSE = False
 AXES_COOLOFF_MESSAGE = _("This account is locked after too many failed logins. Try again later.")
 AXES_PERMALOCK_MESSAGE = _("This account is locked after too many failed logins. Ask your portal administrator.")
 
+# --- Citizens' questions and comments on drafts (content.views_citizens) ---------------------------
+# Submissions a client address may make per hour on one portal (each form counted on its own); a
+# flood beyond that gets the 429 page and nothing is stored.
+CITIZEN_SUBMISSIONS_PER_HOUR = env_int("CITIZEN_SUBMISSIONS_PER_HOUR", 5, minimum=1)
+# django-simple-captcha: the real check, always. Tests switch its test mode on where they need it.
+CAPTCHA_TEST_MODE = False
+# Minutes a challenge stays valid: long enough to type a question.
+CAPTCHA_TIMEOUT = env_int("CAPTCHA_TIMEOUT_MINUTES", 30, minimum=1)
+CAPTCHA_LENGTH = 5
+
 # --- Internationalisation: Vietnamese first -------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -407,7 +425,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal_platform.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens are console-only: on a portal's host they would resolve to the wrong schema's account.
+        "portal_platform.authentication.ConsoleTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -419,6 +438,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Nền tảng Cổng Thông tin điện tử — API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field called "kind" (pages, media files, portals): name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "PageKindEnum": "content.models.site.PageKind",
+        "MediaKindEnum": "content.models.media.MediaKind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

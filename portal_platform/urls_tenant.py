@@ -14,5 +14,7 @@ urlpatterns = [
     path("tep/<int:pk>/<slug:rendition>/<str:filename>", views_media.media_file, name="media-file"),
     path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("content.urls_api")),
+    path("", include("content.urls_citizens")),  # /hoi-dap/, /gop-y-du-thao/, /captcha/
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_tenant"), name="api-schema"),
 ]

@@ -70,7 +70,7 @@ class StepOutput(serializers.Serializer[Any]):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     duration_ms = serializers.FloatField(allow_null=True)
-    detail = serializers.CharField()
+    detail = serializers.CharField(source="detail_text", help_text="what the step did, in the request's language")
     error = serializers.CharField()
 
 

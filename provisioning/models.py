@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tenants.models import Portal, PortalKind
 
@@ -115,7 +115,10 @@ class JobStep(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
+    # What the step did, language-neutral: an English msgid and its parameters, translated when
+    # shown (``detail_text``). Rows written before ``detail_params`` existed hold finished text.
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    detail_params = models.JSONField(default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -125,13 +128,35 @@ class JobStep(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.status}"
 
+    def detail_text(self) -> str:
+        """The detail in the active language."""
+        if not self.detail:
+            return ""
+        text = gettext(self.detail)
+        if not self.detail_params:
+            return text
+        try:
+            return text % self.detail_params
+        except (KeyError, TypeError, ValueError):
+            # A translation that lost a placeholder must not break the job page: the English one.
+            return self.detail % self.detail_params
+
 
 class SpareSchema(models.Model):
-    """A schema migrated ahead of time, renamed into a new portal's schema in one statement."""
+    """A schema made ahead of time, renamed into a new portal's schema in one statement.
+
+    A pre-seeded spare already holds one site template's roles and content; a bare one (blank
+    ``template_key``) is only migrated.
+    """
 
     schema_name = models.CharField(max_length=63, unique=True)
     # Fingerprint of the tenant apps' migrations it was built with: stale spares are never claimed.
     migration_state = models.CharField(max_length=64, db_index=True)
+    # The site template it was seeded from, and a fingerprint of that template's content: a spare
+    # of an older version (or of an edited file) is never claimed.
+    template_key = models.CharField(max_length=50, blank=True)
+    template_version = models.CharField(max_length=50, blank=True)
+    template_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,8 +10,11 @@ and a long one would leave a new or suspended portal wrong for that long. Servic
 portal or a domain bump the version after commit (``routing_invalidate``); each process compares its
 version with the shared one at most every ``TENANT_ROUTING_RECHECK_SECONDS`` (default 1 s, so a
 change is seen everywhere within about a second at the cost of one cache GET per second per
-process). An unknown host triggers that comparison at once, so a portal provisioned a moment ago
-answers on its first request. If the shared cache cannot be read, the process reloads from the
+process). An unknown host, or one whose portal this process last saw still being provisioned,
+triggers that comparison at once, so a portal provisioned a moment ago answers on its first
+request: if the version has moved, that one host is looked up (one indexed query) and the whole map
+is reloaded at the next recheck, which keeps the cost of a new portal's first request independent
+of how many portals there are. If the shared cache cannot be read, the process reloads from the
 database at the recheck interval instead, so routing never depends on the cache being up.
 """
 
@@ -26,7 +29,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
-from tenants.models import Domain, Portal
+from tenants.models import Domain, Portal, PortalStatus
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +61,29 @@ class HostRouter:
         if routes is None or time.monotonic() - self._checked_at >= settings.TENANT_ROUTING_RECHECK_SECONDS:
             routes, checked = self._refresh(), True
         route = routes.get(host)
-        if route is None and not checked:
-            # An unknown host may be a portal provisioned a moment ago: compare versions now
-            # rather than at the next recheck. That costs one cache read per miss, and a database
-            # read only when something really changed.
-            route = self._refresh(force=True).get(host)
+        if not checked and (route is None or _provisioning(route)):
+            # An unknown host may be a portal provisioned a moment ago, and one seen while it was
+            # being provisioned may have been activated since: compare versions now rather than
+            # at the next recheck (else it would answer 404 or 503 for up to that long). That
+            # costs one cache read, and a database read only when something really changed.
+            route = self._recheck(host, route)
         return route
+
+    def _recheck(self, host: str, route: Route | None) -> Route | None:
+        version = _shared_version()
+        with self._lock:
+            if version is None or version == self._version or self._routes is None:
+                return route  # cache down (reload on the timer only), or nothing changed
+            # Something changed: read this one host now; the next recheck reloads the whole map
+            # (its version is left as it was, so that recheck still sees the change).
+            fresh = _load_route(host)
+            routes = dict(self._routes)
+            if fresh is None:
+                routes.pop(host, None)
+            else:
+                routes[host] = fresh
+            self._routes = routes
+            return fresh
 
     def clear(self) -> None:
         """Forget the map in this process (the next request reloads it)."""
@@ -101,6 +121,20 @@ def _shared_version() -> int | None:
         logger.warning("routing: shared cache unreachable, reloading host map from the database")
         return None
     return int(value) if value is not None else 0
+
+
+def _provisioning(route: Route) -> bool:
+    return route.portal is not None and route.portal.status == PortalStatus.PROVISIONING
+
+
+def _load_route(host: str) -> Route | None:
+    if host == settings.CONSOLE_HOST:
+        return Route(schema_name=settings.PUBLIC_SCHEMA_NAME, portal=None)
+    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    if domain is None:
+        return None
+    portal: Portal = domain.tenant
+    return Route(schema_name=portal.schema_name, portal=portal)
 
 
 def _load_routes() -> dict[str, Route]:

@@ -41,6 +41,9 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]
     yield
+    from provisioning.locks import lock_connections_close
+
+    lock_connections_close()  # each thread keeps an idle one, which would block dropping the database
     with django_db_blocker.unblock():
         teardown_databases(config, verbosity=0)
 

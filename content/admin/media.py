@@ -27,7 +27,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from content import media_usage, services
-from content.admin.site import PortalOnlyAdmin, _error_apply
+from content.admin.base import PortalOnlyAdmin
+from content.admin.site import _error_apply
 from content.media_types import FILE_TYPES, IMAGE
 from content.models import MediaFile
 from portal_platform.errors import ApplicationError

@@ -1,9 +1,9 @@
 """Django's admin as the portal's back office for now (one per tenant host, /admin/).
 
-Permissions are the editorial roles' (``content.roles``, granted by ``roles_apply``); the rules
-below make the workflow permissions visible here: publishing and confirming a page's review need
-their own permissions, and a published page can only be changed by someone who may publish, so an
-edit never reaches the public without the board (Decision 80/2025 Đ3.5).
+Permissions are the editorial roles' (``content.roles``, granted by ``roles_apply``). Background
+pages are workflow items (``content.admin.workflow``): an edit of a published page waits for the
+board's approval while the published version stays online (Decision 80/2025 Đ3.5), and confirming
+that a page is still accurate needs its own permission (Đ6.3).
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from content import services
+from content.admin.base import PortalOnlyAdmin
+from content.admin.workflow import QueueFilter, WorkflowAdmin
 from content.models import (
     AuditEvent,
     BoardMember,
@@ -33,36 +35,14 @@ from content.models import (
     SiteSettings,
 )
 from portal_platform.errors import ApplicationError
-from tenants.context import tenant_db
 
 if TYPE_CHECKING:
     # django-stubs makes the admin classes generic; Django itself does not (no __class_getitem__).
-    _ModelAdmin = admin.ModelAdmin[Any]
     _MenuItemInlineBase = admin.TabularInline[MenuItem, Menu]
     _BoardMemberInlineBase = admin.TabularInline[BoardMember, EditorialBoard]
 else:
-    _ModelAdmin = admin.ModelAdmin
     _MenuItemInlineBase = admin.TabularInline
     _BoardMemberInlineBase = admin.TabularInline
-
-
-class PortalOnlyAdmin(_ModelAdmin):
-    """Hidden on the console: the same admin site serves the public schema, which has no content tables."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return tenant_db.schema_name != settings.PUBLIC_SCHEMA_NAME and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return tenant_db.schema_name != settings.PUBLIC_SCHEMA_NAME and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return tenant_db.schema_name != settings.PUBLIC_SCHEMA_NAME and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return tenant_db.schema_name != settings.PUBLIC_SCHEMA_NAME and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return tenant_db.schema_name != settings.PUBLIC_SCHEMA_NAME and super().has_delete_permission(request, obj)
 
 
 @admin.register(Category)
@@ -76,15 +56,98 @@ class CategoryAdmin(PortalOnlyAdmin):
     list_select_related = ("parent",)
 
 
+class StaleFilter(admin.SimpleListFilter):
+    """Pages due for review (Decision 80/2025 Đ6.3): never confirmed, or not within the set period."""
+
+    title = _("review")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Due for review")), ("no", _("Up to date"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_stale=self.value() == "yes")  # annotated by PageAdmin.get_queryset
+        return queryset
+
+
 @admin.register(Page)
-class PageAdmin(PortalOnlyAdmin):
-    list_display = ("title", "kind", "slug", "status", "live", "last_reviewed_at", "updated_at")
-    list_filter = ("kind", "status", "live")
-    search_fields = ("title", "title_en", "slug")
-    fieldsets = (
+class PageAdmin(WorkflowAdmin):
+    """Background pages go through the workflow like any item, and are confirmed up to date periodically."""
+
+    change_form_template = "admin/content/page/change_form.html"
+    content_fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "body")}),
         (_("English"), {"fields": ("title_en", "body_en")}),
     )
+    workflow_fields = (*WorkflowAdmin.workflow_fields, "last_reviewed_at")
+    list_display = ("title", "kind", "status", "live", "pending", "stale", "reviewed_on", "updated_at")
+    list_filter = (QueueFilter, StaleFilter, "kind", "status", "live")
+    search_fields = ("title", "title_en", "slug")
+    actions = ("confirm_reviewed",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return services.pages_review_state(super().get_queryset(request))
+
+    @admin.display(boolean=True, description=_("due for review"), ordering="is_stale")
+    def stale(self, obj: Page) -> bool:
+        return bool(getattr(obj, "is_stale", False))
+
+    @admin.display(description=_("last reviewed"), ordering="reviewed_on")
+    def reviewed_on(self, obj: Page) -> Any:
+        return getattr(obj, "reviewed_on", None)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("content.review_page")
+
+    @admin.action(description=_("Confirm that the selected pages are up to date"), permissions=["review"])
+    def confirm_reviewed(self, request: HttpRequest, queryset: QuerySet[Page]) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        done = 0
+        for page in queryset:
+            try:
+                services.page_review_confirm(page=page, user=user)
+            except ApplicationError as exc:
+                messages.error(request, f"{page}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, _("%(count)s page(s) confirmed as up to date.") % {"count": done})
+
+    def workflow_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        context = super().workflow_context(request, obj)
+        context["stale"] = bool(getattr(obj, "is_stale", False))
+        context["review_days"] = services.page_review_days()
+        context["can_confirm"] = obj.live and self.has_review_permission(request)
+        context["confirm_url"] = self._url("review_confirm", obj.pk)
+        return context
+
+    def get_urls(self) -> list[URLPattern]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        own = [
+            path(
+                "<path:object_id>/xac-nhan-ra-soat/",
+                self.admin_site.admin_view(self.review_confirm_view),
+                name=f"{info}_review_confirm",
+            )
+        ]
+        return own + super().get_urls()
+
+    def review_confirm_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The page's "still accurate" button (``page_review_confirm``)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        page = self._item_or_404(request, object_id)
+        user = request.user
+        assert isinstance(user, User) and isinstance(page, Page)
+        try:
+            services.page_review_confirm(page=page, user=user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("“%(page)s” is confirmed as up to date.") % {"page": page})
+        return HttpResponseRedirect(self._url("change", page.pk))
 
 
 class MenuItemInline(_MenuItemInlineBase):
@@ -120,6 +183,8 @@ class MenuAdmin(PortalOnlyAdmin):
 class SiteSettingsAdmin(PortalOnlyAdmin):
     list_display = ("__str__", "template_key", "template_version", "updated_at")
     fields = (
+        "review_steps",
+        "page_review_days",
         "footer_text",
         "footer_text_en",
         "copyright",

@@ -3,13 +3,27 @@
 One module per area; every model is re-exported here so that ``content.models.X`` keeps working
 and Django finds them all:
 
-- ``workflow``: the states every published item goes through, its revisions and transitions;
-- ``site``: the audit trail, sections, background pages, menus, site settings, editorial roles and
-  the editorial board;
-- ``items``: articles, legal documents, announcements and the leaders' work schedule;
-- ``media``: the media library (images and documents on the S3 API).
+- ``workflow``: the editorial workflow's records — tenant schema
+- ``site``: site structure and the editorial board — tenant schema (one copy of every table per portal)
+- ``items``: what a portal publishes (Nghị định 42/2022 Đ4) — tenant schema
+- ``people``: the people a portal presents (Nghị định 42/2022 Đ4.1: leaders; contacts and contact officers) — tenant schema
+- ``media``: the media library — tenant schema (one copy of the table per portal)
+- ``royalty``: royalties (nhuận bút) for published content — tenant schema (one copy of every table per portal)
+- ``citizens``: what citizens send to a portal — tenant schema (one copy of every table per portal)
 """
 
+from content.models.citizens import (
+    DEFAULT_ANSWER_WORKING_DAYS,
+    OPEN_QUESTION_STATUSES,
+    CitizenSettings,
+    CommentStatus,
+    Consultation,
+    ConsultationComment,
+    Question,
+    QuestionAnswer,
+    QuestionStatus,
+    Unit,
+)
 from content.models.items import (
     Announcement,
     Article,
@@ -20,7 +34,31 @@ from content.models.items import (
     Validity,
     WorkSchedule,
 )
-from content.models.media import ORIGINAL, MediaFile, MediaKind
+from content.models.media import (
+    ORIGINAL,
+    MediaFile,
+    MediaKind,
+)
+from content.models.people import (
+    ContactOfficer,
+    Leader,
+)
+from content.models.royalty import (
+    ACTIVE_STATUSES,
+    FULL_SHARE,
+    MONEY_MAX_DIGITS,
+    POINTS_DECIMALS,
+    POINTS_MAX_DIGITS,
+    SHARE_DECIMALS,
+    SHARE_MAX_DIGITS,
+    RoyaltyAuthor,
+    RoyaltyEntry,
+    RoyaltyGrade,
+    RoyaltyPointValue,
+    RoyaltyStatus,
+    RoyaltyWorkKind,
+    format_number,
+)
 from content.models.site import (
     MENU_URL_PATTERN,
     POSITION_ROLES,
@@ -39,12 +77,27 @@ from content.models.site import (
     validate_menu_url,
     validate_slug,
 )
-from content.models.workflow import Language, Publishable, Revision, Status, Transition
+from content.models.workflow import (
+    Language,
+    Publishable,
+    Revision,
+    Status,
+    Transition,
+)
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "DEFAULT_ANSWER_WORKING_DAYS",
+    "FULL_SHARE",
     "MENU_URL_PATTERN",
+    "MONEY_MAX_DIGITS",
+    "OPEN_QUESTION_STATUSES",
     "ORIGINAL",
+    "POINTS_DECIMALS",
+    "POINTS_MAX_DIGITS",
     "POSITION_ROLES",
+    "SHARE_DECIMALS",
+    "SHARE_MAX_DIGITS",
     "SLUG_PATTERN",
     "Announcement",
     "Article",
@@ -52,10 +105,16 @@ __all__ = [
     "BoardMember",
     "BoardPosition",
     "Category",
+    "CitizenSettings",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationComment",
+    "ContactOfficer",
     "DocumentField",
     "DocumentForm",
     "EditorialBoard",
     "Language",
+    "Leader",
     "LegalDocument",
     "MediaFile",
     "MediaKind",
@@ -64,14 +123,25 @@ __all__ = [
     "Page",
     "PageKind",
     "Publishable",
+    "Question",
+    "QuestionAnswer",
+    "QuestionStatus",
     "Revision",
     "Role",
+    "RoyaltyAuthor",
+    "RoyaltyEntry",
+    "RoyaltyGrade",
+    "RoyaltyPointValue",
+    "RoyaltyStatus",
+    "RoyaltyWorkKind",
     "SiteSettings",
     "Status",
     "Tag",
     "Transition",
+    "Unit",
     "Validity",
     "WorkSchedule",
+    "format_number",
     "validate_menu_url",
     "validate_slug",
 ]

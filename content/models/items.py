@@ -103,6 +103,10 @@ class Article(Publishable):
                 name="article_republished_has_source",
                 condition=Q(is_republished=False)
                 | (~Q(source_name="") & ~Q(source_url="") & Q(source_published_at__isnull=False)),
+                violation_error_message=_(
+                    "A re-published article needs its source: the agency or author, the original address "
+                    "and the original publication time."
+                ),
             ),
         ]
 
@@ -213,13 +217,19 @@ class LegalDocument(Publishable):
                 name="legaldoc_replaced_has_successor",
                 condition=(Q(validity=Validity.REPLACED) & Q(replaced_by__isnull=False))
                 | (~Q(validity=Validity.REPLACED) & Q(replaced_by__isnull=True)),
+                violation_error_message=_(
+                    "Name the document that replaces this one exactly when its validity is “replaced”."
+                ),
             ),
             models.CheckConstraint(
-                name="legaldoc_not_replaced_by_itself", condition=Q(replaced_by__isnull=True) | ~Q(replaced_by=F("pk"))
+                name="legaldoc_not_replaced_by_itself",
+                condition=Q(replaced_by__isnull=True) | ~Q(replaced_by=F("pk")),
+                violation_error_message=_("A document cannot replace itself."),
             ),
             models.CheckConstraint(
                 name="legaldoc_effective_after_issue",
                 condition=Q(effective_date__isnull=True) | Q(effective_date__gte=F("issue_date")),
+                violation_error_message=_("The effective date cannot be before the issue date."),
             ),
         ]
 
@@ -286,7 +296,11 @@ class WorkSchedule(Publishable):
         constraints = [
             *Publishable.status_constraints("workschedule"),
             # PostgreSQL: ISODOW 1 is Monday.
-            models.CheckConstraint(name="workschedule_starts_monday", condition=Q(week_start__iso_week_day=1)),
+            models.CheckConstraint(
+                name="workschedule_starts_monday",
+                condition=Q(week_start__iso_week_day=1),
+                violation_error_message=_("A work schedule week starts on a Monday."),
+            ),
         ]
 
     def __str__(self) -> str:

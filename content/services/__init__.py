@@ -2,11 +2,31 @@
 
 One module per area, re-exported here so that callers write ``from content.services import X``:
 
-- ``site``: the audit trail, editorial roles, the site content from a template, the editorial board.
-- ``media``: the media library (upload, edit, delete, visibility, serving).
+- ``workflow``: the editorial workflow (Decision 80/2025 Đ3.5): saving items, moving them between states, publishing
+- ``site``: writes inside one portal's schema. The caller has already entered the tenant
+- ``media``: the media library: upload (checked by content, cleaned, resized), edit, delete, visibility
+- ``royalty``: royalty writes (nhuận bút, Decision 80/2025 Đ12.2.d; amounts as in Nghị định 18/2014/NĐ-CP:
+- ``citizens``: citizens' questions (hỏi đáp) and comments on draft documents (lấy ý kiến dự thảo)
+- ``pages``: background pages kept up to date (Decision 80/2025 Đ6.3: background information is updated promptly)
 """
 
+from content.services.citizens import (
+    consultation_comment_check_open,
+    consultation_comment_moderate,
+    consultation_comment_submit,
+    consultation_comment_validate,
+    consultation_comments_moderate,
+    question_answer,
+    question_note_save,
+    question_publication_create,
+    question_reject,
+    question_route,
+    question_submit,
+    question_validate,
+    working_days_add,
+)
 from content.services.media import (
+    MediaObject,
     StorageUnavailable,
     media_delete,
     media_delete_check,
@@ -18,7 +38,33 @@ from content.services.media import (
     media_viewable,
     media_visibility_refresh,
 )
+from content.services.pages import (
+    page_review_confirm,
+    page_review_days,
+    pages_review_state,
+    pages_stale,
+    pages_stale_counts,
+)
+from content.services.royalty import (
+    AuthorShare,
+    royalty_authors_check,
+    royalty_content_type,
+    royalty_entry_approve,
+    royalty_entry_cancel,
+    royalty_entry_check,
+    royalty_entry_propose,
+    royalty_entry_reject,
+    royalty_entry_update,
+    royalty_grade_check,
+    royalty_grade_create,
+    royalty_grade_delete,
+    royalty_grade_update,
+    royalty_point_value_check,
+    royalty_point_value_create,
+    royalty_point_value_delete,
+)
 from content.services.site import (
+    AGENCY_NAME_PLACEHOLDER,
     ORDER_STEP,
     audit_event_record,
     board_create,
@@ -28,12 +74,37 @@ from content.services.site import (
     board_member_end,
     board_roles_sync,
     roles_apply,
+    roles_verify,
+    site_agency_fill,
     site_content_apply,
+)
+from content.services.workflow import (
+    Action,
+    actions_available,
+    actor_roles,
+    item_delete,
+    item_history,
+    item_revisions,
+    item_save,
+    item_transition,
+    item_working_data,
+    items_publish_due,
+    publishable_models,
+    review_steps,
+    revision_diff,
+    revision_restore,
+    slug_from,
 )
 
 __all__ = [
+    "AGENCY_NAME_PLACEHOLDER",
     "ORDER_STEP",
+    "Action",
+    "AuthorShare",
+    "MediaObject",
     "StorageUnavailable",
+    "actions_available",
+    "actor_roles",
     "audit_event_record",
     "board_create",
     "board_create_check",
@@ -41,6 +112,18 @@ __all__ = [
     "board_member_check",
     "board_member_end",
     "board_roles_sync",
+    "consultation_comment_check_open",
+    "consultation_comment_moderate",
+    "consultation_comment_submit",
+    "consultation_comment_validate",
+    "consultation_comments_moderate",
+    "item_delete",
+    "item_history",
+    "item_revisions",
+    "item_save",
+    "item_transition",
+    "item_working_data",
+    "items_publish_due",
     "media_delete",
     "media_delete_check",
     "media_file_check",
@@ -50,6 +133,41 @@ __all__ = [
     "media_upload",
     "media_viewable",
     "media_visibility_refresh",
+    "page_review_confirm",
+    "page_review_days",
+    "pages_review_state",
+    "pages_stale",
+    "pages_stale_counts",
+    "publishable_models",
+    "question_answer",
+    "question_note_save",
+    "question_publication_create",
+    "question_reject",
+    "question_route",
+    "question_submit",
+    "question_validate",
+    "review_steps",
+    "revision_diff",
+    "revision_restore",
     "roles_apply",
+    "roles_verify",
+    "royalty_authors_check",
+    "royalty_content_type",
+    "royalty_entry_approve",
+    "royalty_entry_cancel",
+    "royalty_entry_check",
+    "royalty_entry_propose",
+    "royalty_entry_reject",
+    "royalty_entry_update",
+    "royalty_grade_check",
+    "royalty_grade_create",
+    "royalty_grade_delete",
+    "royalty_grade_update",
+    "royalty_point_value_check",
+    "royalty_point_value_create",
+    "royalty_point_value_delete",
+    "site_agency_fill",
     "site_content_apply",
+    "slug_from",
+    "working_days_add",
 ]

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -171,12 +172,30 @@ def roles_apply(*, roles: Sequence[RoleSpec]) -> dict[str, Group]:
     return groups
 
 
+def roles_verify(*, roles: Sequence[RoleSpec]) -> bool:
+    """True if every role's group already has exactly the name and permissions ``roles`` give it
+    (then ``roles_apply`` would change nothing); one query, writes nothing."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    rows = Role.objects.values_list(
+        "key", "group__name", "group__permissions__content_type__app_label", "group__permissions__codename"
+    )
+    for key, name, app_label, codename in rows:
+        _name, permissions = found.setdefault(key, (name, set()))
+        if codename is not None:
+            permissions.add(f"{app_label}.{codename}")
+    return all(found.get(spec.key) == (spec.name, set(spec.permissions)) for spec in roles)
+
+
 # --- site content from a template ---------------------------------------------------------------
 
 
+# The one placeholder the template loader accepts in page texts and the footer.
+AGENCY_NAME_PLACEHOLDER = "{agency_name}"
+
+
 def _fill(text: str, *, agency_name: str) -> str:
-    # Only the one placeholder the template loader accepts; braces elsewhere stay as written.
-    return text.replace("{agency_name}", agency_name)
+    # Only the one placeholder; braces elsewhere stay as written.
+    return text.replace(AGENCY_NAME_PLACEHOLDER, agency_name)
 
 
 def _sections_apply(
@@ -329,6 +348,40 @@ def site_content_apply(*, template: SiteTemplate, agency_name: str) -> None:
                 object_repr=f"{template.key} v{template.version}",
                 data={"template": template.key, "version": template.version, "created": changed},
             )
+
+
+def site_agency_fill(*, agency_name: str) -> int:
+    """Put ``agency_name`` where a pre-seeded site still has the ``{agency_name}`` placeholder (the
+    background pages' texts and the footer), in two updates. Returns how many rows changed: 0 on a
+    second run, or on a site built with the name already in (``site_content_apply``). Does not
+    switch schemas."""
+    agency_name = agency_name.strip()
+    if not agency_name:
+        raise ValidationFailed(
+            _("The agency's full name is required."), code="name_required", extra={"field": "agency_name"}
+        )
+
+    def filled(*fields: str) -> tuple[Q, dict[str, Any]]:
+        where = Q()
+        for name in fields:
+            where |= Q(**{f"{name}__contains": AGENCY_NAME_PLACEHOLDER})
+        values: dict[str, Any] = {
+            name: Replace(F(name), Value(AGENCY_NAME_PLACEHOLDER), Value(agency_name)) for name in fields
+        }
+        return where, {**values, "updated_at": timezone.now()}
+
+    with transaction.atomic():
+        where, values = filled("title", "title_en", "body", "body_en")
+        pages = Page.objects.filter(where).update(**values)
+        where, values = filled("footer_text", "footer_text_en", "copyright", "copyright_en")
+        site = SiteSettings.objects.filter(where).update(**values)
+        if pages or site:
+            audit_event_record(
+                action="site_template.agency_filled",
+                object_repr=agency_name,
+                data={"pages": pages, "site_settings": site},
+            )
+    return pages + site
 
 
 # --- editorial board ------------------------------------------------------------------------------

@@ -373,10 +373,12 @@ def _action_check(
         if action.key == SUBMIT and not held & REVIEWERS and item.owner_id != user.pk:
             raise Forbidden(_("Contributors can submit only their own items."), code="workflow_forbidden")
     sources = action.sources
-    if action.key == APPROVE and review_steps() == 2:
-        sources = frozenset({Status.REVIEWED})  # two-step review: an editor forwards first
-    if action.key == FORWARD and review_steps() == 1:
-        sources = frozenset()
+    if action.key in (APPROVE, FORWARD):
+        two_step = review_steps() == 2
+        if action.key == APPROVE and two_step:
+            sources = frozenset({Status.REVIEWED})  # two-step review: an editor forwards first
+        if action.key == FORWARD and not two_step:
+            sources = frozenset()
     if action.key == UNPUBLISH and not item.live:
         sources = frozenset()
     if action.key == UNSCHEDULE and item.publish_at is None:
@@ -468,6 +470,7 @@ def item_transition(*, item: P, action: str, user: User, comment: str = "", publ
     return item
 
 
+@transaction.atomic
 def item_delete(*, item: Publishable, user: User) -> None:
     """Delete an item that was never published (Đ8.2: published content is kept, never destroyed)."""
     item = _locked(item)

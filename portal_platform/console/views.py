@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from content.services.pages import pages_stale_counts
 from portal_platform.console.forms import (
     DowntimeForm,
     PortalFilterForm,
@@ -100,7 +101,11 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         status = filters.cleaned_data["status"] or None
         kind = filters.cleaned_data["kind"] or None
-    portals = selectors.portal_list(status=status, kind=kind)
+    portals = list(selectors.portal_list(status=status, kind=kind))
+    # Đ6.3: background pages not confirmed within each portal's review period, all schemas in one query.
+    stale = pages_stale_counts(schema_names=[portal.schema_name for portal in portals])
+    for portal in portals:
+        portal.stale_pages = stale.get(portal.schema_name)  # type: ignore[attr-defined]
     return render(
         request,
         "portal_platform/console/portal_list.html",

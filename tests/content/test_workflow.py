@@ -621,3 +621,45 @@ def test_legal_documents_attach_pdf_or_word_only(staff: dict[str, User]) -> None
     )
     doc = item_save(model=LegalDocument, data={**base, "attachments": [pdf.pk]}, user=staff[roles.EDITOR])
     assert list(doc.attachments.values_list("pk", flat=True)) == [pdf.pk]
+
+
+@pytest.mark.integration
+def test_leaders_and_contact_officers_go_through_the_workflow(
+    staff: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    from content.models import ContactOfficer, Leader, MediaFile
+
+    editor, head = staff[roles.EDITOR], staff[roles.BOARD_HEAD]
+    photo = _upload("chan-dung.png", _png())
+    pdf = _upload("ho-so.pdf", PDF)
+    _refused(
+        "invalid_content", item_save, model=Leader, data={"name": "A", "position": "B", "photo": pdf.pk}, user=editor
+    )
+    leader = item_save(
+        model=Leader,
+        data={
+            "name": "Nguyễn Văn A",
+            "position": "Chủ tịch UBND xã",
+            "photo": photo.pk,
+            "profile": "<p onclick=x>Tiểu sử</p>",
+        },
+        user=editor,
+    )
+    assert leader.profile == "<p>Tiểu sử</p>" and not leader.live
+    with django_capture_on_commit_callbacks(execute=True):
+        for action in ("submit", "approve", "publish"):
+            leader = item_transition(item=leader, action=action, user=editor if action == "submit" else head)
+    assert leader.live and MediaFile.objects.get(pk=photo.pk).is_public
+    _refused(
+        "invalid_content",
+        item_save,
+        model=ContactOfficer,
+        data={"name": "B", "position": "C", "area": "Đất đai"},
+        user=editor,
+    )
+    officer = item_save(
+        model=ContactOfficer,
+        data={"name": "Trần Thị B", "position": "Công chức", "area": "Đất đai", "phone": "0238 3 000 000"},
+        user=editor,
+    )
+    assert officer.status == Status.DRAFT

@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from portal_platform.sealing import seal
 from provisioning import services
-from provisioning.models import JobStatus, ProvisioningJob, ProvisioningRequest
+from provisioning.models import JobStatus, JobStep, ProvisioningJob, ProvisioningRequest, StepStatus
 from tenants.models import Portal, PortalStatus
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,31 @@ def test_openapi_schema_documents_the_api(api: Client) -> None:
     paths = response.json()["paths"]
     assert "/api/v1/provisioning/requests/" in paths
     assert "/api/v1/portals/{id}/suspend/" in paths
+
+
+def test_job_step_details_are_translated_for_the_reader(api: Client) -> None:
+    job = services.request_file_and_approve(**BODY)
+    JobStep.objects.filter(job=job, name="schema").update(
+        status=StepStatus.DONE, detail="Clone of the template schema", detail_params={}
+    )
+    JobStep.objects.filter(job=job, name="reserve").update(
+        status=StepStatus.DONE, detail="%(value)s", detail_params={"value": "portal_hungnguyen"}
+    )
+    # A row from before details were stored language-neutral: finished Vietnamese text.
+    JobStep.objects.filter(job=job, name="domains").update(status=StepStatus.DONE, detail="đã có")
+
+    def details(language: str) -> dict[str, str]:
+        body = api.get(f"/api/v1/provisioning/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        return {step["name"]: step["detail"] for step in body["steps"]}
+
+    assert details("vi")["schema"] == "Sao chép lược đồ mẫu"
+    assert details("en")["schema"] == "Clone of the template schema"
+    assert details("en")["reserve"] == details("vi")["reserve"] == "portal_hungnguyen"
+    assert details("en")["domains"] == "đã có"
+
+    operator = User.objects.create_user(username="op.ngonngu", password="x", is_staff=True)
+    console = Client(HTTP_HOST=api.defaults["HTTP_HOST"])
+    console.force_login(operator)
+    page = console.get(f"/tac-vu/{job.pk}/").content.decode()
+    assert '<td class="step-detail">Sao chép lược đồ mẫu</td>' in page
+    assert '<td class="step-detail">portal_hungnguyen</td>' in page

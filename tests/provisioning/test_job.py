@@ -30,7 +30,7 @@ def _run(job: ProvisioningJob) -> ProvisioningJob:
 @pytest.mark.parametrize("path", ["migrate", "clone", "pool"])
 def test_each_schema_path_makes_a_complete_live_portal(path: str, file_and_approve: MakeJob) -> None:
     if path == "pool":
-        assert schemas.pool_top_up(size=1)["created"] == 1
+        assert schemas.pool_top_up(size=1, templates=["commune"])["created"] == 1
     job = _run(file_and_approve(f"xa-{path}", schema_path=path))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.schema_path == path

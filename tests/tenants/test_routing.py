@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -8,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tenants import services
 from tenants.context import tenant_db
 from tenants.models import Portal, PortalStatus
-from tenants.routing import normalise_host, router
+from tenants.routing import VERSION_KEY, normalise_host, router
 from tests.conftest import host_of, make_portal
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,51 @@ def test_a_served_page_needs_no_domain_query(portal_a: Portal) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get("/", HTTP_HOST=host)
     assert not [q for q in queries.captured_queries if "tenants_domain" in q["sql"]]
+
+
+def _bump_version_elsewhere() -> None:
+    """What another process's routing_invalidate does: bump the shared version (this process's map
+    is not cleared, as a web worker's is not when the provisioning worker activates a portal)."""
+    shared = caches["shared"]
+    try:
+        shared.incr(VERSION_KEY)
+    except ValueError:
+        shared.add(VERSION_KEY, 1, timeout=None)
+
+
+def test_a_host_seen_while_provisioning_answers_as_soon_as_the_portal_is_activated(
+    province: Portal, settings: Any
+) -> None:
+    settings.TENANT_ROUTING_RECHECK_SECONDS = 3600  # the timer cannot be what saves us
+    portal = make_portal("xa-kich-hoat", "Ủy ban nhân dân xã Kích Hoạt", province)
+    Portal.objects.filter(pk=portal.pk).update(status=PortalStatus.PROVISIONING)
+    router.clear()
+    host = host_of(portal)
+    assert Client().get("/", HTTP_HOST=host).status_code == 503  # cached as provisioning
+
+    # Still provisioning and nothing announced: one cache read per request, no database query.
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get("/", HTTP_HOST=host).status_code == 503
+    assert not [q for q in queries.captured_queries if "tenants_" in q["sql"]]
+
+    Portal.objects.filter(pk=portal.pk).update(status=PortalStatus.ACTIVE)
+    _bump_version_elsewhere()
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/", HTTP_HOST=host)
+    assert response.status_code == 200
+    assert portal.name in response.content.decode()
+    # One lookup of that host, not a reload of the whole map.
+    domain_queries = [q["sql"] for q in queries.captured_queries if "tenants_domain" in q["sql"]]
+    assert len(domain_queries) == 1 and "WHERE" in domain_queries[0]
+
+
+def test_an_unknown_host_is_looked_up_alone_when_the_version_moved(province: Portal, settings: Any) -> None:
+    settings.TENANT_ROUTING_RECHECK_SECONDS = 3600
+    router.clear()
+    router.resolve(settings.CONSOLE_HOST)  # the map is loaded
+    portal = make_portal("xa-moi-toanh", "Ủy ban nhân dân xã Mới Toanh", province)
+    assert router.resolve("khong-co.thunghiem.test") is None  # version unchanged: not even a lookup
+    _bump_version_elsewhere()
+    route = router.resolve(host_of(portal))
+    assert route is not None and route.schema_name == portal.schema_name
+    assert router.resolve("khong-co.thunghiem.test") is None

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0002_account_closure'),
+        ('provisioning', '0003_pool_templates_step_detail'),
         ('tenants', '0002_portal_read_only'),
     ]
 
