@@ -1,4 +1,4 @@
-"""Notices every page of a portal shows: archived, planned downtime."""
+"""Notices every page of a portal shows: archived, read-only during a restore, planned downtime."""
 
 from __future__ import annotations
 
@@ -14,4 +14,8 @@ def portal_notices(request: HttpRequest) -> dict[str, Any]:
     portal = getattr(request, "tenant", None)
     if not isinstance(portal, Portal):  # the console
         return {}
-    return {"portal_archived": portal.status == "archived", "downtime_notices": downtime_notices_current(portal=portal)}
+    return {
+        "portal_archived": portal.status == "archived",
+        "portal_read_only": portal.read_only,
+        "downtime_notices": downtime_notices_current(portal=portal),
+    }

@@ -7,6 +7,7 @@ is down and where the process looked for it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -121,5 +122,32 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     results = run_checks()
     ok = all(result.ok for result in results)
-    body = {"status": "ok" if ok else "unavailable", "checks": {r.name: r.as_dict() for r in results}}
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": {r.name: r.as_dict() for r in results},
+        "alerts": alerts(),
+    }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+ALERTS_CACHE_KEY = "readyz:alerts"
+
+
+def alerts() -> dict[str, Any]:
+    """What an operator must look at, reported but not counted against readiness: a failed nightly
+    backup must not take every web node out of the load balancer. Cached for 30 s (probes are often)."""
+    try:
+        cached = caches["shared"].get(ALERTS_CACHE_KEY)
+    except Exception:
+        cached = None
+    if cached is not None:
+        return dict(cached)
+    try:
+        from provisioning.backups import backup_alerts
+
+        found: dict[str, Any] = {"backups": [alert.as_dict() for alert in backup_alerts()]}
+    except Exception as exc:  # the database is down: the checks above already say so
+        return {"backups": [], "error": f"{type(exc).__name__}: {exc}"[:300]}
+    with contextlib.suppress(Exception):  # the cache is down: the check above says so
+        caches["shared"].set(ALERTS_CACHE_KEY, found, timeout=30)
+    return found

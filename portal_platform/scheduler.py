@@ -19,10 +19,12 @@ django.setup()
 from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: E402
 from apscheduler.triggers.cron import CronTrigger  # noqa: E402
 from apscheduler.triggers.interval import IntervalTrigger  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from content.tasks import publish_due_all  # noqa: E402
 from portal_platform import tasks  # noqa: E402
 from portal_platform.search.tasks import index_repair_all  # noqa: E402
+from provisioning import backup_tasks  # noqa: E402
 from provisioning.tasks import pool_top_up  # noqa: E402
 
 logger = logging.getLogger("portal_platform.scheduler")
@@ -39,6 +41,12 @@ def build_scheduler() -> BlockingScheduler:
     scheduler.add_job(tasks.audit_purge.send, CronTrigger(hour=2, minute=30), id="audit_purge")
     # The search index's safety net: whatever a lost job left behind is repaired overnight.
     scheduler.add_job(index_repair_all.send, CronTrigger(hour=3, minute=15), id="search_repair")
+    # Backups (issue 8): the nightly message fans out one delayed message per portal.
+    nightly = CronTrigger(hour=settings.BACKUP_NIGHTLY_HOUR, minute=0)
+    scheduler.add_job(backup_tasks.backups_nightly.send, nightly, id="backups_nightly")
+    drill = CronTrigger(hour=settings.BACKUP_DRILL_HOUR, minute=0)
+    scheduler.add_job(backup_tasks.backups_drill.send, drill, id="backups_drill")
+    scheduler.add_job(backup_tasks.backups_maintain.send, CronTrigger(minute=17), id="backups_maintain")
     return scheduler
 
 

@@ -39,6 +39,29 @@ SECRET_KEY = env_str(
     "dev-insecure-key-change-me-0123456789abcdef0123456789" if DEBUG or env_bool("PORTAL_DEV", False) else None,
 )
 
+
+def _backup_key(name: str, value: str | None, *, development: bool) -> bytes:
+    """32 bytes from base64; in development only, derived from SECRET_KEY when unset."""
+    import base64
+    import binascii
+
+    if value is None:
+        if not development:
+            raise SettingError(name, "base64 of 32 random bytes (production must set it, outside the database)")
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal-platform:backup-encryption")
+        return hkdf.derive(SECRET_KEY.encode())
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingError(name, "base64 of 32 random bytes", "<not base64>") from None
+    if len(key) != 32:
+        raise SettingError(name, "base64 of exactly 32 bytes", f"<{len(key)} bytes>")
+    return key
+
+
 # --- Platform domains -------------------------------------------------------------------------
 # The provincial portal lives on PLATFORM_DOMAIN itself, component portals on
 # <abbreviation>.PLATFORM_DOMAIN by default, and the control plane (console) on CONSOLE_HOST.
@@ -293,6 +316,64 @@ def _renditions(raw: dict[str, str]) -> dict[str, int]:
 MEDIA_IMAGE_RENDITIONS = _renditions(
     env_map("MEDIA_IMAGE_RENDITIONS", {"thumb": "320", "medium": "800", "large": "1600"})
 )
+
+# --- Backups of portals (provisioning.backups) ------------------------------------------------------
+# Where backups go: an S3 bucket of their own (by default on the media store; a deployment should
+# point BACKUP_S3_* at another store or account, so that losing one loses not both).
+BACKUP_S3_ENDPOINT_URL = env_url("BACKUP_S3_ENDPOINT_URL", ("http", "https"), S3_ENDPOINT_URL)
+BACKUP_S3_ACCESS_KEY_ID = env_str("BACKUP_S3_ACCESS_KEY_ID", S3_ACCESS_KEY_ID)
+BACKUP_S3_SECRET_ACCESS_KEY = env_str("BACKUP_S3_SECRET_ACCESS_KEY", S3_SECRET_ACCESS_KEY)
+BACKUP_S3_REGION = env_str("BACKUP_S3_REGION", S3_REGION)
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "portal-backups")
+# The AES-256 key every backup is encrypted with: base64 of 32 random bytes
+# (`python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`), best given as
+# BACKUP_ENCRYPTION_KEY_FILE. Keep it OUTSIDE the database and outside the backup store: whoever has
+# both can read every portal. Only in development is it derived from SECRET_KEY when unset.
+BACKUP_ENCRYPTION_KEY = _backup_key(
+    "BACKUP_ENCRYPTION_KEY",
+    env_str("BACKUP_ENCRYPTION_KEY", "") or None,
+    development=DEBUG or env_bool("PORTAL_DEV", False),
+)
+# Keys of earlier backups after a key change, to restore them (base64, comma-separated).
+BACKUP_PREVIOUS_KEYS = [
+    _backup_key("BACKUP_PREVIOUS_KEYS", k, development=False) for k in env_list("BACKUP_PREVIOUS_KEYS", [])
+]
+# Retention (grandfather-father-son): the newest good backup of each of the last N days, ISO weeks
+# and months is kept; the newest good backup of a portal is never pruned.
+BACKUP_RETENTION_DAILY = env_int("BACKUP_RETENTION_DAILY", 7, minimum=1)
+BACKUP_RETENTION_WEEKLY = env_int("BACKUP_RETENTION_WEEKLY", 4, minimum=0)
+BACKUP_RETENTION_MONTHLY = env_int("BACKUP_RETENTION_MONTHLY", 12, minimum=0)
+# Nightly backups start at this hour (local time) and are spread over this many minutes.
+BACKUP_NIGHTLY_HOUR = env_int("BACKUP_NIGHTLY_HOUR", 1, minimum=0)
+BACKUP_SPREAD_MINUTES = env_int("BACKUP_SPREAD_MINUTES", 180, minimum=0)
+# The restore drill's hour (a recent backup restored into a scratch schema and counted).
+BACKUP_DRILL_HOUR = env_int("BACKUP_DRILL_HOUR", 5, minimum=0)
+BACKUP_DRILLS_PER_NIGHT = env_int("BACKUP_DRILLS_PER_NIGHT", 3, minimum=0)
+# How long the schema replaced by a restore in place is kept before it is dropped.
+BACKUP_OLD_SCHEMA_KEEP_HOURS = env_int("BACKUP_OLD_SCHEMA_KEEP_HOURS", 72, minimum=0)
+# Attempts of one backup when object storage fails, and the pause before each retry (seconds).
+BACKUP_ATTEMPTS = env_int("BACKUP_ATTEMPTS", 3, minimum=1)
+BACKUP_RETRY_DELAY_SECONDS = env_float("BACKUP_RETRY_DELAY_SECONDS", 30.0)
+# Size of each part of a multipart upload (S3 needs at least 5 MiB) and parallel part uploads.
+BACKUP_PART_SIZE = env_int("BACKUP_PART_SIZE", 16 * 1024 * 1024, minimum=5 * 1024 * 1024)
+BACKUP_UPLOAD_THREADS = env_int("BACKUP_UPLOAD_THREADS", 4, minimum=1)
+# pg_dump's compression level (zlib, 0–9) for the database part. Level 1 dumps a text-heavy portal
+# about five times faster than pg_dump's default (6) for about 20 % more bytes (bench/backup.py).
+BACKUP_PG_DUMP_COMPRESSION = env_int("BACKUP_PG_DUMP_COMPRESSION", 1, minimum=0)
+if BACKUP_PG_DUMP_COMPRESSION > 9:
+    raise SettingError("BACKUP_PG_DUMP_COMPRESSION", "a zlib level from 0 to 9", str(BACKUP_PG_DUMP_COMPRESSION))
+# A ceiling on a backup's throughput (MB/s of plain data, both parts together; 0: none), so that
+# a nightly backup on a busy machine leaves CPU and disk to the pages.
+BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 0.0)
+# Media objects fetched at once while a backup streams them.
+BACKUP_MEDIA_THREADS = env_int("BACKUP_MEDIA_THREADS", 8, minimum=1)
+# An active portal without a good backup this old is reported on the console and /readyz.
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 36, minimum=1)
+# Seconds to wait after a portal goes read-only before its safety backup, so that every process
+# has seen the flag (routing recheck) and requests already inside have finished.
+BACKUP_READ_ONLY_SETTLE_SECONDS = env_float("BACKUP_READ_ONLY_SETTLE_SECONDS", 3.0)
+# Fault injection for tests only: "<part or step>=fail|sleep:<s>|sleep_after:<bytes>:<s>", comma-separated.
+BACKUP_FAULTS = env_map("BACKUP_FAULTS", {})
 
 # --- Sessions and cookies -----------------------------------------------------------------------
 # Host-only cookies: no Domain attribute, so a cookie set by one portal is never sent to another

@@ -252,3 +252,16 @@ class AccountClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} ({self.request_reference})"
+
+
+# Backups and restore (issue 8) live in their own module; imported here so they belong to this app.
+from provisioning.backup_models import (  # noqa: E402, F401
+    Backup,
+    BackupJob,
+    BackupJobKind,
+    BackupJobStep,
+    BackupStatus,
+    BackupTrigger,
+    RetiredSchema,
+    VerifyStatus,
+)

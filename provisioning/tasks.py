@@ -17,3 +17,7 @@ def provisioning_job_run(*, job_id: int) -> None:
 @dramatiq.actor(actor_name="provisioning.pool_top_up", time_limit=30 * 60_000, max_retries=3, queue_name="pool")
 def pool_top_up() -> None:
     schemas.pool_top_up()
+
+
+# Backups and restore (issue 8): declared with the other provisioning actors.
+from provisioning import backup_tasks  # noqa: E402, F401

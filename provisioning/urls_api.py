@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from provisioning import api
 
@@ -29,3 +29,6 @@ urlpatterns += [
     path("closures/<int:pk>/reject/", api.ClosureRejectApi.as_view(), name="api-closure-reject"),
     path("audit/", api.AuditListApi.as_view(), name="api-audit"),
 ]
+
+# Backups and restore (issue 8).
+urlpatterns.append(path("", include("provisioning.backup_urls_api")))  # type: ignore[arg-type]

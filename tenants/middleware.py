@@ -53,6 +53,11 @@ class TenantRoutingMiddleware:
         if portal.status == PortalStatus.ARCHIVED and request.method not in ("GET", "HEAD", "OPTIONS"):
             # Archived portals stay readable for the record (Đ8) but accept no change at all.
             return _plain_page("tenants/archived.html", 403, portal=portal)
+        if portal.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # A restore is replacing the portal's data: a change accepted now would be lost.
+            response = _plain_page("tenants/read_only.html", 503, portal=portal)
+            response["Retry-After"] = "120"
+            return response
         if tenant_db.schema_name != portal.schema_name:
             # set_tenant forgets the connection's search_path; skipping it for the schema the
             # connection is already on saves a `SET search_path` round trip per request.

@@ -63,6 +63,8 @@ class Portal(TenantMixin):
     # Which site template (and version) the portal was provisioned from.
     template_key = models.CharField(_("site template"), max_length=40, blank=True)
     template_version = models.CharField(_("template version"), max_length=20, blank=True)
+    # Set while a restore replaces the portal's data: pages are served, every change is refused.
+    read_only = models.BooleanField(_("read-only for maintenance"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal_platform.console import views
+from portal_platform.console import backup_views, views
 
 app_name = "console"
 
@@ -22,4 +22,15 @@ urlpatterns = [
     path("tac-vu/<int:pk>/mat-khau/", views.job_password, name="job-password"),
     path("kho-luoc-do/", views.pool, name="pool"),
     path("kho-luoc-do/bo-sung/", views.pool_top_up, name="pool-top-up"),
+]
+
+# Backups and restore (issue 8).
+urlpatterns += [
+    path("sao-luu/", backup_views.backup_list, name="backups"),
+    path("sao-luu/sao-luu-ngay/", backup_views.backup_now, name="backup-now"),
+    path("sao-luu/<int:pk>/", backup_views.backup_detail, name="backup"),
+    path("sao-luu/<int:pk>/kiem-tra/", backup_views.backup_verify, name="backup-verify"),
+    path("sao-luu/<int:pk>/dien-tap/", backup_views.backup_drill, name="backup-drill"),
+    path("sao-luu/<int:pk>/khoi-phuc/", backup_views.backup_restore, name="backup-restore"),
+    path("sao-luu/tac-vu/<int:pk>/", backup_views.backup_job, name="backup-job"),
 ]
