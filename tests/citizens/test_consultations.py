@@ -200,7 +200,7 @@ def test_the_close_date_cannot_precede_the_opening(people: dict[str, Any]) -> No
 
 def test_moderation_needs_its_permission_and_can_be_revised(portal_a: Portal, people: dict[str, Any]) -> None:
     item = _publish(_draft(people), people)
-    comment = services.consultation_comment_submit(consultation=item, name="An", email="an@example.vn", body="Ý kiến")
+    comment = services.consultation_comment_submit(consultation=item, name="An", email="an@example.vn", body="Góp ý về điều 5 của dự thảo")
     with pytest.raises(ApplicationError) as caught:
         services.consultation_comment_moderate(comment=comment, decision="approve", user=people["contributor"])
     assert caught.value.code == "citizens_forbidden"
@@ -209,9 +209,9 @@ def test_moderation_needs_its_permission_and_can_be_revised(portal_a: Portal, pe
     assert unknown.value.code == "moderation_unknown_decision"
     services.consultation_comment_moderate(comment=comment, decision="approve", user=people["editor"])
     public = citizen(portal_a)
-    assert "Ý kiến" in html(public.get(f"/gop-y-du-thao/{item.slug}/"))
+    assert "Góp ý về điều 5 của dự thảo" in html(public.get(f"/gop-y-du-thao/{item.slug}/"))
     services.consultation_comment_moderate(comment=comment, decision="reject", user=people["head"], note="Sai chủ đề")
-    assert "Ý kiến" not in html(public.get(f"/gop-y-du-thao/{item.slug}/"))
+    assert "Góp ý về điều 5 của dự thảo" not in html(public.get(f"/gop-y-du-thao/{item.slug}/"))
 
 
 def test_the_moderation_page_shows_the_email_only_with_the_permission(portal_a: Portal, people: dict[str, Any]) -> None:
