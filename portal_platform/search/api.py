@@ -120,6 +120,10 @@ class SearchApi(APIView):
     @extend_schema(
         operation_id="search",
         summary="Search the published content of the portals",
+        description=(
+            "Full-text search with Vietnamese folding over every public item: all portals on the "
+            "provincial portal and the console, this portal alone on a component portal."
+        ),
         parameters=PARAMETERS,
         responses={200: SearchOutput, 400: ErrorOutput},
         tags=["search"],
