@@ -63,6 +63,15 @@ def _bucket() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _empty_caches() -> None:
+    """Counters and cached pages from an earlier run on the same Redis (CI reuses the machine's) must not count."""
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _empty_queues() -> None:
     """Messages a test enqueued (and no worker ran) in an earlier run must not linger."""
     import dramatiq

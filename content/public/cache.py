@@ -240,6 +240,7 @@ def _entry_key(request: HttpRequest, portal: Portal, language: str, query: str) 
         language,
         timezone.localdate().isoformat(),
         portal.status,
+        "read-only" if portal.read_only else "",  # the restore notice is part of the page
         portal.updated_at.isoformat() if portal.updated_at else "",
         _notices_signature(portal),
         request.path,

@@ -30,6 +30,8 @@ def _form(**changes: Any) -> dict[str, Any]:
         "link_groups": "",
         "show_portal_directory": "on",
         "emc_script_url": "",
+        "review_steps": "1",
+        "page_review_days": "180",
     }
     data.update(changes)
     return data
