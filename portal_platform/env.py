@@ -138,6 +138,21 @@ def env_map(name: str, default: dict[str, str], *, environ: Mapping[str, str] | 
     return result
 
 
+def env_month_day(name: str, default: tuple[int, int], *, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """A day of the year written dd/mm (e.g. ``10/12``), as (month, day)."""
+    value = _raw(name, environ)
+    if value is None or not value.strip():
+        return default
+    try:
+        # 2024 is a leap year, so 29/02 is accepted as a day of the year.
+        parsed = dt.datetime.strptime(f"{value.strip()}/2024", "%d/%m/%Y").date()
+    except ValueError:
+        raise SettingError(name, "a day of the year written dd/mm, such as 10/12", value) from None
+    if (parsed.month, parsed.day) == (2, 29):
+        raise SettingError(name, "a day that every year has (not 29/02)", value)
+    return parsed.month, parsed.day
+
+
 def env_dates(name: str, default: list[dt.date], *, environ: Mapping[str, str] | None = None) -> list[dt.date]:
     """Dates written dd/mm/yyyy, separated by commas."""
     value = _raw(name, environ)

@@ -24,6 +24,7 @@ from portal_platform.env import (
     env_int,
     env_list,
     env_map,
+    env_month_day,
     env_str,
     env_url,
 )
@@ -79,6 +80,8 @@ SHARED_APPS = [
     "portal_platform",
     # The shared search index (one table in the public schema over every portal's public items).
     "portal_platform.search",
+    # Yearly reports, incident reports, evaluation scores (public schema: the console ranks every portal).
+    "portal_platform.reports",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "accounts",
@@ -243,6 +246,14 @@ PROVISIONING_FAULTS = env_map("PROVISIONING_FAULTS", {})
 DOWNTIME_NOTICE_WORKING_DAYS = env_int("DOWNTIME_NOTICE_WORKING_DAYS", 7, minimum=0)
 # Public holidays (not working days), dd/mm/yyyy, comma-separated.
 PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", [])
+
+# --- Reports and evaluation (portal_platform.reports) ----------------------------------------------
+# The yearly report's cut-off day (Decision 80/2025 Đ15.7: figures from 10/12 of the previous year
+# to 10/12, the report sent before 11/12). dd/mm.
+REPORT_CUTOFF = env_month_day("REPORT_CUTOFF", (12, 10))
+# A legal document counts as posted on time when it reaches the portal within this many days of its
+# issue date (the reports' timeliness figure and the evaluation's criterion).
+REPORT_LEGAL_DOCUMENT_DAYS = env_int("REPORT_LEGAL_DOCUMENT_DAYS", 7, minimum=0)
 
 # --- Audit log ----------------------------------------------------------------------------------
 # How long audit log entries are kept before the nightly purge removes them (12 months by default).
