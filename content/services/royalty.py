@@ -142,18 +142,32 @@ def royalty_point_value_create(
 
 def royalty_point_value_delete(*, point_value: RoyaltyPointValue, actor: User | None = None) -> None:
     """Remove a point value entered by mistake; refused once an entry was computed with it."""
+    _unused_row_delete(
+        row=point_value,
+        used_by="point_value",
+        refusal=Conflict(
+            _("This value of one point has been used for royalties and cannot be deleted."),
+            code="royalty_point_value_in_use",
+        ),
+        action="royalty.point_value_deleted",
+        actor=actor,
+    )
+
+
+def _unused_row_delete(
+    *, row: RoyaltyPointValue | RoyaltyGrade, used_by: str, refusal: Conflict, action: str, actor: User | None
+) -> None:
+    """Delete a rate-table row that no entry refers to (through the field ``used_by``), under a row
+    lock so that an entry cannot start using it meanwhile; raise ``refusal`` when one does."""
     with transaction.atomic():
-        locked = RoyaltyPointValue.objects.select_for_update().filter(pk=point_value.pk).first()
+        locked = type(row).objects.select_for_update().filter(pk=row.pk).first()
         if locked is None:
             return
-        if RoyaltyEntry.objects.filter(point_value=locked).exists():
-            raise Conflict(
-                _("This value of one point has been used for royalties and cannot be deleted."),
-                code="royalty_point_value_in_use",
-            )
+        if RoyaltyEntry.objects.filter(**{used_by: locked}).exists():
+            raise refusal
         description = str(locked)
         locked.delete()
-        audit_event_record(action="royalty.point_value_deleted", actor=_actor_name(actor), object_repr=description)
+        audit_event_record(action=action, actor=_actor_name(actor), object_repr=description)
 
 
 # --- grades -----------------------------------------------------------------------------------------
@@ -290,18 +304,16 @@ def royalty_grade_update(
 
 def royalty_grade_delete(*, grade: RoyaltyGrade, actor: User | None = None) -> None:
     """Remove a grade entered by mistake; a grade used by an entry can only be retired (not in use)."""
-    with transaction.atomic():
-        locked = RoyaltyGrade.objects.select_for_update().filter(pk=grade.pk).first()
-        if locked is None:
-            return
-        if RoyaltyEntry.objects.filter(grade=locked).exists():
-            raise Conflict(
-                _("This grade has been used for royalties; mark it as no longer in use instead of deleting it."),
-                code="royalty_grade_in_use",
-            )
-        description = str(locked)
-        locked.delete()
-        audit_event_record(action="royalty.grade_deleted", actor=_actor_name(actor), object_repr=description)
+    _unused_row_delete(
+        row=grade,
+        used_by="grade",
+        refusal=Conflict(
+            _("This grade has been used for royalties; mark it as no longer in use instead of deleting it."),
+            code="royalty_grade_in_use",
+        ),
+        action="royalty.grade_deleted",
+        actor=actor,
+    )
 
 
 # --- entries ----------------------------------------------------------------------------------------
