@@ -64,7 +64,7 @@ def report_access(user_roles: frozenset[str]) -> str | None:
     return None
 
 
-def _check_year(year: int, *, today: dt.date | None = None) -> int:
+def check_year(year: int, *, today: dt.date | None = None) -> int:
     """A year that has a reporting period already begun (no report for a year still to come)."""
     current = periods.report_year_of(today or periods.today()).end.year
     if not 2000 <= year <= current:
@@ -92,7 +92,7 @@ def default_recipient() -> str:
 
 def yearly_report_get_or_create(*, portal: Portal, year: int, actor: str) -> YearlyReport:
     """``portal``'s report for ``year``, drafted (and the creation recorded) the first time it is asked for."""
-    _check_year(year)
+    check_year(year)
     existing = YearlyReport.objects.filter(portal=portal, year=year).first()
     if existing is not None:
         return existing
@@ -255,7 +255,7 @@ def reporting_portals() -> QuerySet[Portal]:
 def yearly_report_overview(*, year: int, today: dt.date | None = None, state: str | None = None) -> list[OverviewRow]:
     """Every reporting portal's report for ``year`` — sent, draft, or not started — and who is overdue."""
     today = today or periods.today()
-    _check_year(year, today=today)
+    check_year(year, today=today)
     due = periods.report_due_date(year)
     reports = {report.portal_id: report for report in YearlyReport.objects.filter(year=year)}
     rows: list[OverviewRow] = []
