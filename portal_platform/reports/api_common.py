@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -52,7 +53,7 @@ def can_edit(request: Request) -> bool:
 def require_editor(request: Request) -> None:
     if not can_edit(request):
         raise Forbidden(
-            _("Only the portal's administrator and the head or deputy heads of the editorial board can do this."),
+            gettext("Only the portal's administrator and the head or deputy heads of the editorial board can do this."),
             code="report_editor_required",
         )
 

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from portal_platform.reports import incidents
 from portal_platform.reports.api_common import TAG_CONSOLE, TAG_PORTAL, request_portal, require_editor, username
-from portal_platform.reports.api_yearly import PORTAL_API
+from portal_platform.reports.api_yearly import PortalApi
 from portal_platform.reports.models import IncidentKind, IncidentSeverity, IncidentStatus
 
 
@@ -57,10 +57,7 @@ def _listed(request: Request, **extra: Any) -> list[Any]:
     return list(incidents.incident_list(**filters.validated_data, **extra)[:500])
 
 
-class PortalIncidentListApi(APIView):
-    authentication_classes = PORTAL_API["authentication_classes"]
-    permission_classes = PORTAL_API["permission_classes"]
-
+class PortalIncidentListApi(PortalApi):
     class CreateInput(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=IncidentKind.choices)
         severity = serializers.ChoiceField(choices=IncidentSeverity.choices, required=False)

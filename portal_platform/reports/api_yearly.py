@@ -49,7 +49,12 @@ from portal_platform.reports.api_common import (
 from portal_platform.reports.api_common import YearlyReportOutput as ReportOutput
 from portal_platform.reports.models import YearlyReport
 
-PORTAL_API = {"authentication_classes": [PortalSessionAuthentication], "permission_classes": [PasswordChangeNotRequired, PortalReportStaff]}
+
+class PortalApi(APIView):
+    """Portal-host endpoints: the portal's own staff, by session (with CSRF); tokens are refused."""
+
+    authentication_classes = [PortalSessionAuthentication]
+    permission_classes = [PasswordChangeNotRequired, PortalReportStaff]
 
 
 class ExportInput(serializers.Serializer[Any]):
@@ -89,10 +94,7 @@ def _portal_report(request: Request, year: int, *, create: bool) -> YearlyReport
 # --- portal host ---------------------------------------------------------------------------------------------
 
 
-class YearlyReportApi(APIView):
-    authentication_classes = PORTAL_API["authentication_classes"]
-    permission_classes = PORTAL_API["permission_classes"]
-
+class YearlyReportApi(PortalApi):
     class UpdateInput(serializers.Serializer[Any]):
         document_number = serializers.CharField(required=False, allow_blank=True, help_text="Số: e.g. 12/BC-UBND")
         place = serializers.CharField(required=False, allow_blank=True, help_text="place of issue")
@@ -145,10 +147,7 @@ class YearlyReportApi(APIView):
         return Response(report_output(report))
 
 
-class YearlyReportSubmitApi(APIView):
-    authentication_classes = PORTAL_API["authentication_classes"]
-    permission_classes = PORTAL_API["permission_classes"]
-
+class YearlyReportSubmitApi(PortalApi):
     @extend_schema(
         operation_id="portal_yearly_report_submit",
         tags=[TAG_PORTAL],
@@ -166,10 +165,7 @@ class YearlyReportSubmitApi(APIView):
         return Response(report_output(yearly.yearly_report_submit(report=report, actor=username(request))))
 
 
-class YearlyReportExportApi(APIView):
-    authentication_classes = PORTAL_API["authentication_classes"]
-    permission_classes = PORTAL_API["permission_classes"]
-
+class YearlyReportExportApi(PortalApi):
     @extend_schema(
         operation_id="portal_yearly_report_export",
         tags=[TAG_PORTAL],

@@ -55,6 +55,16 @@ EDITOR_ROLES = frozenset({roles.TENANT_ADMIN, roles.BOARD_HEAD, roles.BOARD_DEPU
 READER_ROLES = frozenset(roles.ROLE_KEYS)
 
 
+def field_label(name: str) -> str:
+    """The verbose name of one of the report's own fields (the form labels and the console)."""
+    return str(YearlyReport._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
+def field_max_length(name: str) -> int | None:
+    field = YearlyReport._meta.get_field(name)
+    return getattr(field, "max_length", None)
+
+
 def report_access(user_roles: frozenset[str]) -> str | None:
     """"edit", "read" or None for an account holding ``user_roles`` in the report's portal."""
     if user_roles & EDITOR_ROLES:
@@ -132,7 +142,7 @@ def yearly_report_update(*, report: YearlyReport, data: dict[str, Any], actor: s
         if not isinstance(value, str):
             errors[name] = _("This must be text.")
             continue
-        limit = YearlyReport._meta.get_field(name).max_length
+        limit = field_max_length(name)
         if limit and len(value.strip()) > limit:
             errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
         cleaned[name] = value.strip()

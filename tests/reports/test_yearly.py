@@ -299,7 +299,7 @@ def test_console_lists_reopens_and_exports(portal_a: Portal, portal_b: Portal, o
     assert listed["due_date"] == "2025-12-10"
     assert rows[portal_a.pk]["state"] == "draft" and rows[portal_a.pk]["report"] == report.pk
     assert rows[portal_b.pk]["state"] == "not_started" and rows[portal_b.pk]["overdue"] is True
-    not_sent = operator.get("/api/v1/reports/yearly/", {"year": 2025, "state": "not_started"}).json()["reports"]
+    not_sent = operator.get("/api/v1/reports/yearly/", {"year": "2025", "state": "not_started"}).json()["reports"]
     assert portal_b.pk in {row["portal"] for row in not_sent} and portal_a.pk not in {row["portal"] for row in not_sent}
     assert operator.get("/api/v1/reports/yearly/", {"year": 1990}).json()["error"]["code"] == "invalid_period"
 
