@@ -138,7 +138,9 @@ def yearly_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             form_error_apply(form, exc)
         else:
             messages.success(
-                request, _("The report of “%(name)s” is a draft again; the board can correct it.") % {"name": report.portal.name}
+                request,
+                _("The report of “%(name)s” is a draft again; the board can correct it.")
+                % {"name": report.portal.name},
             )
             return redirect("console:yearly-report", pk=pk)
     return yearly_detail(request, pk, form=form)
@@ -234,7 +236,9 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            incidents.incident_close(incident=incident, actor=_user(request), resolution=form.cleaned_data["resolution"])
+            incidents.incident_close(
+                incident=incident, actor=_user(request), resolution=form.cleaned_data["resolution"]
+            )
         except ApplicationError as exc:
             form_error_apply(form, exc)
         else:

@@ -135,7 +135,9 @@ class ConsoleIncidentAcknowledgeApi(APIView):
         responses=IncidentOutput,
     )
     def post(self, request: Request, pk: int) -> Response:
-        incident = incidents.incident_acknowledge(incident=incidents.incident_get(incident_id=pk), actor=username(request))
+        incident = incidents.incident_acknowledge(
+            incident=incidents.incident_get(incident_id=pk), actor=username(request)
+        )
         return Response(IncidentOutput(incident).data)
 
 

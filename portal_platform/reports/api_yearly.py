@@ -224,9 +224,7 @@ class ConsoleYearlyReportListApi(APIView):
         filters.is_valid(raise_exception=True)
         year = filters.validated_data.get("year") or periods.report_year_of(periods.today()).end.year
         rows = yearly.yearly_report_overview(year=year, state=filters.validated_data.get("state"))
-        return Response(
-            self.Output({"year": year, "due_date": periods.report_due_date(year), "reports": rows}).data
-        )
+        return Response(self.Output({"year": year, "due_date": periods.report_due_date(year), "reports": rows}).data)
 
 
 class ConsoleYearlyReportDetailApi(APIView):
@@ -243,7 +241,9 @@ class ConsoleYearlyReportDetailApi(APIView):
 
 class ConsoleYearlyReportReopenApi(APIView):
     class Input(serializers.Serializer[Any]):
-        reason = serializers.CharField(allow_blank=True, required=False, help_text="why (required; the agency reads it)")
+        reason = serializers.CharField(
+            allow_blank=True, required=False, help_text="why (required; the agency reads it)"
+        )
 
     @extend_schema(
         operation_id="console_yearly_report_reopen",

@@ -82,7 +82,9 @@ class IncidentForm(forms.Form):
         label=gettext_lazy("Severity"), choices=IncidentSeverity.choices, initial=IncidentSeverity.MEDIUM
     )
     title = forms.CharField(label=gettext_lazy("What happened"), max_length=300)
-    description = forms.CharField(label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     started_at = forms.DateTimeField(
         label=gettext_lazy("Started at"),
         input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

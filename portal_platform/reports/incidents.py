@@ -99,7 +99,10 @@ def incident_update(*, incident: Incident, data: dict[str, Any], now: dt.datetim
 def incident_acknowledge(*, incident: Incident, actor: str) -> Incident:
     """The provincial unit has seen the report (only a newly reported incident can be acknowledged)."""
     updated = Incident.objects.filter(pk=incident.pk, status=IncidentStatus.OPEN).update(
-        status=IncidentStatus.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=timezone.now(), updated_at=timezone.now()
+        status=IncidentStatus.ACKNOWLEDGED,
+        acknowledged_by=actor,
+        acknowledged_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     if not updated:
         raise Conflict(_("Only a newly reported incident can be acknowledged."), code="incident_not_open")

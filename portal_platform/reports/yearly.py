@@ -66,7 +66,7 @@ def field_max_length(name: str) -> int | None:
 
 
 def report_access(user_roles: frozenset[str]) -> str | None:
-    """"edit", "read" or None for an account holding ``user_roles`` in the report's portal."""
+    """ "edit", "read" or None for an account holding ``user_roles`` in the report's portal."""
     if user_roles & EDITOR_ROLES:
         return "edit"
     if user_roles & READER_ROLES:
@@ -458,7 +458,9 @@ def yearly_report_document(*, report: YearlyReport, figures: PortalFigures) -> d
     day = timezone.localdate(report.submitted_at) if report.submitted_at else None
     document = doc.Document(title=f"Báo cáo tình hình hoạt động năm {report.year} — {portal.name}", author=portal.name)
     document.add(
-        doc.MottoHeader(agency=portal.name, parent_agency=parent, number=report.document_number, place=report.place, day=day),
+        doc.MottoHeader(
+            agency=portal.name, parent_agency=parent, number=report.document_number, place=report.place, day=day
+        ),
         doc.Title(
             kind="BÁO CÁO",
             subject=[
@@ -477,7 +479,9 @@ def yearly_report_document(*, report: YearlyReport, figures: PortalFigures) -> d
     )
     if report.information.strip():
         document.add(doc.Paragraph(report.information.strip()))
-    document.add(doc.Heading("3. Công tác bảo đảm hoạt động Cổng Thông tin điện tử", level=2), *operation_blocks(figures))
+    document.add(
+        doc.Heading("3. Công tác bảo đảm hoạt động Cổng Thông tin điện tử", level=2), *operation_blocks(figures)
+    )
     if report.operation.strip():
         document.add(doc.Paragraph(report.operation.strip()))
     document.add(

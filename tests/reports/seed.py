@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -23,6 +24,7 @@ from provisioning.backup_models import Backup, BackupStatus, BackupTrigger, Veri
 from provisioning.models import DowntimeNotice
 from tenants.models import Portal
 from tests.board import account, roles_ready
+from tests.board import client_for as _client_for
 from tests.site.content import publish
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -51,7 +53,14 @@ class Seeded:
 def _article(head: User, section: Category, title: str, first_published_at: dt.datetime, **extra: Any) -> Article:
     item = publish(
         Article,
-        {"title": title, "summary": title, "body": f"<p>{title}</p>", "author": "Phóng viên", "sections": [section.pk], **extra},
+        {
+            "title": title,
+            "summary": title,
+            "body": f"<p>{title}</p>",
+            "author": "Phóng viên",
+            "sections": [section.pk],
+            **extra,
+        },
         head,
     )
     Article.objects.filter(pk=item.pk).update(first_published_at=first_published_at)
@@ -137,14 +146,14 @@ def seed_content(*, marker: str) -> Seeded:
         Consultation.objects.filter(pk=item.pk).update(first_published_at=at(opens.year, opens.month, opens.day))
     # Questions (see test_figures for what each one counts as).
     unit = Unit.objects.create(name=f"Văn phòng {marker}")
-    _question(unit, at(2025, 3, 1, 9), dt.date(2025, 3, 20), answered=at(2025, 3, 15, 9), status=QuestionStatus.ANSWERED)
+    _question(
+        unit, at(2025, 3, 1, 9), dt.date(2025, 3, 20), answered=at(2025, 3, 15, 9), status=QuestionStatus.ANSWERED
+    )
     _question(unit, at(2025, 4, 1, 9), dt.date(2025, 4, 20), answered=at(2025, 5, 1, 9), status=QuestionStatus.ANSWERED)
     _question(unit, at(2025, 11, 1, 9), dt.date(2025, 11, 20))  # open and overdue at the end
     _question(unit, at(2025, 12, 5, 9), dt.date(2025, 12, 25))  # open, not yet due
     # Received just before the period, answered on its first day: an answer of the period.
-    _question(
-        unit, DAY_BEFORE, dt.date(2024, 12, 30), answered=at(2024, 12, 11, 0, 30), status=QuestionStatus.ANSWERED
-    )
+    _question(unit, DAY_BEFORE, dt.date(2024, 12, 30), answered=at(2024, 12, 11, 0, 30), status=QuestionStatus.ANSWERED)
     _question(unit, DAY_AFTER, dt.date(2025, 12, 31))  # after the period: counts nowhere
     _question(unit, at(2025, 2, 1, 9), dt.date(2025, 2, 20), status=QuestionStatus.REJECTED)
     return Seeded(head=head, section=section)
@@ -198,3 +207,9 @@ def seed_portal(portal: Portal, *, marker: str) -> Seeded:
         seeded = seed_content(marker=marker)
     seed_operation(portal)
     return seeded
+
+
+def client_for(portal: Portal, user: User | None = None) -> Client:
+    """A client on the portal's host, signed in inside its schema (sessions are per schema)."""
+    with schema_context(portal.schema_name):
+        return _client_for(portal, user)

@@ -36,7 +36,10 @@ def test_content_figures_count_the_boundary_days_in_and_the_days_outside_out(por
     assert figures.published["legal_document"] == 2
     assert figures.published["consultation"] == 0
     assert figures.published_total == 5
-    assert figures.articles_by_section == [{"section": "Tin tức a", "count": 2}, {"section": "Chính quyền a", "count": 1}]
+    assert figures.articles_by_section == [
+        {"section": "Tin tức a", "count": 2},
+        {"section": "Chính quyền a", "count": 1},
+    ]
     assert figures.published_by_month == [
         {"month": "2024-12", "count": 1},
         {"month": "2025-01", "count": 1},

@@ -13,7 +13,7 @@ from portal_platform.errors import Conflict, ValidationFailed
 from portal_platform.reports import incidents
 from portal_platform.reports.models import Incident, IncidentStatus
 from tenants.models import Portal
-from tests.reports.test_yearly import client_for, operator, staff_a, staff_b  # noqa: F401 - fixtures
+from tests.reports.seed import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,10 @@ def test_acknowledge_then_close_with_a_resolution_recording_who_and_when(portal_
 
 
 def test_portal_api_files_and_lists_only_its_own(
-    portal_a: Portal, portal_b: Portal, staff_a: dict[str, User], staff_b: dict[str, User]  # noqa: F811
+    portal_a: Portal,
+    portal_b: Portal,
+    staff_a: dict[str, User],
+    staff_b: dict[str, User],
 ) -> None:
     admin = client_for(portal_a, staff_a["admin"])
     body = {
@@ -111,7 +114,9 @@ def test_portal_api_files_and_lists_only_its_own(
 
 
 def test_console_sees_all_filters_acknowledges_and_closes(
-    portal_a: Portal, portal_b: Portal, operator: Client  # noqa: F811
+    portal_a: Portal,
+    portal_b: Portal,
+    operator: Client,
 ) -> None:
     first = incidents.incident_create(portal=portal_a, data=_valid(), filed_by="admin.xa-a")
     second = incidents.incident_create(portal=portal_b, data=_valid(kind="security_risk"), filed_by="admin.xa-b")

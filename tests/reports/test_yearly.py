@@ -11,17 +11,13 @@ import docx
 import pytest
 from django.conf import settings
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from accounts.models import User
-from content import roles
 from portal_platform.errors import Conflict, ValidationFailed
 from portal_platform.reports import yearly
 from portal_platform.reports.models import ReportAction, ReportStatus, YearlyReport
 from tenants.models import Portal
-from tests.board import account, roles_ready
-from tests.board import client_for as _client_for
-from tests.reports.seed import seed_portal
+from tests.reports.seed import client_for, seed_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -47,39 +43,6 @@ def _docx(content: bytes) -> tuple[list[str], Any]:
 
 def _table_text(table: Any) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
-
-
-def client_for(portal: Portal, user: User | None = None) -> Client:
-    """A client on the portal's host, signed in inside its schema (sessions are per schema)."""
-    with schema_context(portal.schema_name):
-        return _client_for(portal, user)
-
-
-@pytest.fixture
-def staff_a(portal_a: Portal) -> dict[str, User]:
-    with schema_context(portal_a.schema_name):
-        roles_ready()
-        return {
-            "admin": account("admin.xa-a", roles=[roles.TENANT_ADMIN]),
-            "deputy": account("phoban.xa-a", roles=[roles.BOARD_DEPUTY]),
-            "editor": account("bientap.xa-a", roles=[roles.EDITOR]),
-            "nobody": account("khach.xa-a"),
-        }
-
-
-@pytest.fixture
-def staff_b(portal_b: Portal) -> dict[str, User]:
-    with schema_context(portal_b.schema_name):
-        roles_ready()
-        return {"admin": account("admin.xa-b", roles=[roles.TENANT_ADMIN])}
-
-
-@pytest.fixture
-def operator() -> Client:
-    user = User.objects.create_user(username="vanhanh.baocao", password="x", is_staff=True)
-    client = Client(HTTP_HOST=settings.CONSOLE_HOST)
-    client.force_login(user)
-    return client
 
 
 # --- services -------------------------------------------------------------------------------------------------
@@ -111,7 +74,11 @@ def test_submitted_report_is_frozen_until_reopened_and_every_step_is_recorded(po
     from portal_platform.reports.models import Incident
 
     Incident.objects.create(
-        portal=portal_a, kind="incident", title="Sau khi gửi", started_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC), filed_by="x"
+        portal=portal_a,
+        kind="incident",
+        title="Sau khi gửi",
+        started_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC),
+        filed_by="x",
     )
     assert yearly.yearly_report_figures(report=report).operation.incidents == 2
 
@@ -261,7 +228,9 @@ def test_portal_api_editors_edit_and_submit_members_read(portal_a: Portal, staff
     deputy = client_for(portal_a, staff_a["deputy"])
     saved = deputy.patch(api, {"direction": "Chỉ đạo", "proposals": "Đề xuất"}, content_type="application/json")
     assert saved.status_code == 200 and saved.json()["direction"] == "Chỉ đạo"
-    assert deputy.patch(api, {"live": True}, content_type="application/json").json()["error"]["code"] == "unknown_fields"
+    assert (
+        deputy.patch(api, {"live": True}, content_type="application/json").json()["error"]["code"] == "unknown_fields"
+    )
     assert deputy.post(f"{api}submit/").json()["status"] == "submitted"
     again = deputy.patch(api, {"direction": "Sửa"}, content_type="application/json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "report_submitted"
@@ -328,8 +297,14 @@ def test_the_operations_are_in_both_schemas_with_descriptions(portal_a: Portal, 
     console = json.loads(operator.get("/api/schema/", {"format": "json"}).content)
     portal = json.loads(client_for(portal_a).get("/api/schema/", {"format": "json"}).content)
     expected = {
-        "console": (console, ["/api/v1/reports/yearly/", "/api/v1/reports/yearly/{id}/reopen/", "/api/v1/incidents/{id}/close/"]),
-        "portal": (portal, ["/api/v1/reports/yearly/{year}/", "/api/v1/reports/yearly/{year}/submit/", "/api/v1/reports/incidents/"]),
+        "console": (
+            console,
+            ["/api/v1/reports/yearly/", "/api/v1/reports/yearly/{id}/reopen/", "/api/v1/incidents/{id}/close/"],
+        ),
+        "portal": (
+            portal,
+            ["/api/v1/reports/yearly/{year}/", "/api/v1/reports/yearly/{year}/submit/", "/api/v1/reports/incidents/"],
+        ),
     }
     for schema, paths in expected.values():
         for path in paths:
@@ -338,4 +313,3 @@ def test_the_operations_are_in_both_schemas_with_descriptions(portal_a: Portal, 
             if "/reports/" in path or "/incidents/" in path:
                 for operation in methods.values():
                     assert operation["summary"] and operation["description"] and operation["tags"], path
-

@@ -10,8 +10,9 @@ from accounts.models import User
 from portal_platform.reports import incidents, yearly
 from portal_platform.reports.models import Incident, ReportStatus, YearlyReport
 from tenants.models import Portal
+from tests.reports.seed import client_for
 from tests.reports.test_incidents import _valid
-from tests.reports.test_yearly import _docx, client_for, operator, staff_a, staff_b  # noqa: F401 - fixtures
+from tests.reports.test_yearly import _docx
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def _html(response: object) -> str:
     return response.content.decode()  # type: ignore[attr-defined]
 
 
-def test_back_office_edit_submit_and_read_only_after(portal_a: Portal, staff_a: dict[str, User]) -> None:  # noqa: F811
+def test_back_office_edit_submit_and_read_only_after(portal_a: Portal, staff_a: dict[str, User]) -> None:
     admin = client_for(portal_a, staff_a["admin"])
     with schema_context(portal_a.schema_name):
         assert "office-reports-link" in _html(admin.get("/admin/"))
@@ -46,7 +47,7 @@ def test_back_office_edit_submit_and_read_only_after(portal_a: Portal, staff_a: 
     assert exported.status_code == 200 and "Chỉ đạo" in _docx(exported.content)[0]
 
 
-def test_back_office_members_read_only_and_outsiders_refused(portal_a: Portal, staff_a: dict[str, User]) -> None:  # noqa: F811
+def test_back_office_members_read_only_and_outsiders_refused(portal_a: Portal, staff_a: dict[str, User]) -> None:
     yearly.yearly_report_get_or_create(portal=portal_a, year=2025, actor="admin.xa-a")
     editor = client_for(portal_a, staff_a["editor"])
     page = editor.get("/admin/bao-cao/nam/2025/")
@@ -58,13 +59,20 @@ def test_back_office_members_read_only_and_outsiders_refused(portal_a: Portal, s
 
 
 def test_back_office_files_an_incident_with_vietnamese_errors(
-    portal_a: Portal, portal_b: Portal, staff_a: dict[str, User], staff_b: dict[str, User]  # noqa: F811
+    portal_a: Portal,
+    portal_b: Portal,
+    staff_a: dict[str, User],
+    staff_b: dict[str, User],
 ) -> None:
     admin = client_for(portal_a, staff_a["admin"])
     form = {"kind": "incident", "severity": "high", "title": "Mất kết nối cơ sở dữ liệu", "service_down": "on"}
-    bad = admin.post("/admin/bao-cao/su-co/moi/", {**form, "started_at": "02/06/2025 10:00", "ended_at": "01/06/2025 10:00"})
+    bad = admin.post(
+        "/admin/bao-cao/su-co/moi/", {**form, "started_at": "02/06/2025 10:00", "ended_at": "01/06/2025 10:00"}
+    )
     assert bad.status_code == 400 and "Thời điểm kết thúc không thể trước thời điểm bắt đầu." in _html(bad)
-    good = admin.post("/admin/bao-cao/su-co/moi/", {**form, "started_at": "01/06/2025 10:00", "ended_at": "01/06/2025 12:00"})
+    good = admin.post(
+        "/admin/bao-cao/su-co/moi/", {**form, "started_at": "01/06/2025 10:00", "ended_at": "01/06/2025 12:00"}
+    )
     assert good.status_code == 302
     incident = Incident.objects.get(portal=portal_a)
     assert incident.service_down and incident.filed_by == "admin.xa-a"
@@ -72,7 +80,7 @@ def test_back_office_files_an_incident_with_vietnamese_errors(
     assert "Mất kết nối cơ sở dữ liệu" not in _html(client_for(portal_b, staff_b["admin"]).get("/admin/bao-cao/"))
 
 
-def test_console_lists_overdue_opens_reopens_and_exports(portal_a: Portal, portal_b: Portal, operator: Client) -> None:  # noqa: F811
+def test_console_lists_overdue_opens_reopens_and_exports(portal_a: Portal, portal_b: Portal, operator: Client) -> None:
     report = yearly.yearly_report_get_or_create(portal=portal_a, year=2025, actor="admin.xa-a")
     listing = _html(operator.get("/bao-cao-nam/", {"year": 2025}))
     assert portal_a.name in listing and portal_b.name in listing and "Quá hạn" in listing
@@ -96,7 +104,7 @@ def test_console_lists_overdue_opens_reopens_and_exports(portal_a: Portal, porta
     assert operator.get("/bao-cao-nam/999999/").status_code == 404
 
 
-def test_console_incidents_acknowledge_and_close(portal_a: Portal, operator: Client) -> None:  # noqa: F811
+def test_console_incidents_acknowledge_and_close(portal_a: Portal, operator: Client) -> None:
     incident = incidents.incident_create(portal=portal_a, data=_valid(), filed_by="admin.xa-a")
     assert incident.title in _html(operator.get("/su-co/", {"status": "open"}))
     assert operator.post(f"/su-co/{incident.pk}/tiep-nhan/").status_code == 302
