@@ -62,7 +62,7 @@ def username(request: Request) -> str:
     return str(request.user.get_username())
 
 
-class EventOutput(serializers.Serializer[Any]):
+class ReportEventOutput(serializers.Serializer[Any]):
     action = serializers.CharField(help_text="create, edit, submit or reopen")
     actor = serializers.CharField(help_text="username")
     reason = serializers.CharField(help_text="why it was reopened (reopen only)")
@@ -99,7 +99,7 @@ class YearlyReportOutput(serializers.Serializer[Any]):
     figures = serializers.SerializerMethodField(
         help_text="The figures of the period (PortalFigures): frozen at submission, live while a draft."
     )
-    events = EventOutput(many=True, source="events.all")
+    events = ReportEventOutput(many=True, source="events.all")
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_due_date(self, report: Any) -> str:

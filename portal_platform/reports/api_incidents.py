@@ -58,7 +58,7 @@ def _listed(request: Request, **extra: Any) -> list[Any]:
 
 
 class PortalIncidentListApi(PortalApi):
-    class CreateInput(serializers.Serializer[Any]):
+    class IncidentCreateInput(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=IncidentKind.choices)
         severity = serializers.ChoiceField(choices=IncidentSeverity.choices, required=False)
         title = serializers.CharField(allow_blank=True, help_text="what happened, in a few words")
@@ -89,12 +89,12 @@ class PortalIncidentListApi(PortalApi):
             "taken, and whether the portal was unavailable (until `ended_at`; empty while it lasts). Bad times "
             "are 400 `invalid_incident` with a message per field. Administrator, board head or deputy only."
         ),
-        request=CreateInput,
+        request=IncidentCreateInput,
         responses={201: IncidentOutput},
     )
     def post(self, request: Request) -> Response:
         require_editor(request)
-        data = self.CreateInput(data=request.data)
+        data = self.IncidentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         incident = incidents.incident_create(
             portal=request_portal(request), data=dict(data.validated_data), filed_by=username(request)
@@ -103,7 +103,7 @@ class PortalIncidentListApi(PortalApi):
 
 
 class ConsoleIncidentListApi(APIView):
-    class Filter(IncidentFilter):
+    class ConsoleIncidentFilter(IncidentFilter):
         portal = serializers.IntegerField(required=False, help_text="portal id")
 
     @extend_schema(
@@ -111,11 +111,11 @@ class ConsoleIncidentListApi(APIView):
         tags=[TAG_CONSOLE],
         summary="Every portal's incident reports",
         description="Incidents and security risks reported by the portals, newest first (at most 500), filtered.",
-        parameters=[Filter],
+        parameters=[ConsoleIncidentFilter],
         responses=IncidentOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filter(data=request.query_params)
+        filters = self.ConsoleIncidentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         given = dict(filters.validated_data)
         portal_id = given.pop("portal", None)
@@ -142,7 +142,7 @@ class ConsoleIncidentAcknowledgeApi(APIView):
 
 
 class ConsoleIncidentCloseApi(APIView):
-    class Input(serializers.Serializer[Any]):
+    class IncidentCloseInput(serializers.Serializer[Any]):
         resolution = serializers.CharField(allow_blank=True, required=False, help_text="how it was resolved (required)")
 
     @extend_schema(
@@ -153,11 +153,11 @@ class ConsoleIncidentCloseApi(APIView):
             "Closes the incident with its resolution (required: `resolution_required`), recording who and when. "
             "A closed incident is final (409 `incident_closed`)."
         ),
-        request=Input,
+        request=IncidentCloseInput,
         responses=IncidentOutput,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.Input(data=request.data)
+        data = self.IncidentCloseInput(data=request.data)
         data.is_valid(raise_exception=True)
         incident = incidents.incident_close(
             incident=incidents.incident_get(incident_id=pk),

@@ -95,7 +95,7 @@ def _portal_report(request: Request, year: int, *, create: bool) -> YearlyReport
 
 
 class YearlyReportApi(PortalApi):
-    class UpdateInput(serializers.Serializer[Any]):
+    class YearlyReportUpdateInput(serializers.Serializer[Any]):
         document_number = serializers.CharField(required=False, allow_blank=True, help_text="Số: e.g. 12/BC-UBND")
         place = serializers.CharField(required=False, allow_blank=True, help_text="place of issue")
         recipient = serializers.CharField(required=False, allow_blank=True, help_text="Kính gửi")
@@ -135,13 +135,13 @@ class YearlyReportApi(PortalApi):
             "platform's. A key not listed is refused whole (`unknown_fields`). A submitted report is 409 "
             "`report_submitted` until the provincial unit reopens it. Administrator, board head or deputy only."
         ),
-        request=UpdateInput,
+        request=YearlyReportUpdateInput,
         responses=ReportOutput,
     )
     def patch(self, request: Request, year: int) -> Response:
         require_editor(request)
         data = request.data if isinstance(request.data, dict) else {}
-        self.UpdateInput(data=data).is_valid(raise_exception=True)
+        self.YearlyReportUpdateInput(data=data).is_valid(raise_exception=True)
         report = _portal_report(request, year, create=True)
         report = yearly.yearly_report_update(report=report, data=dict(data), actor=username(request))
         return Response(report_output(report))
@@ -184,7 +184,7 @@ class YearlyReportExportApi(PortalApi):
 # --- console host ----------------------------------------------------------------------------------------------
 
 
-class OverviewOutput(serializers.Serializer[Any]):
+class YearlyReportRowOutput(serializers.Serializer[Any]):
     portal = serializers.IntegerField(source="portal.pk")
     portal_name = serializers.CharField(source="portal.name")
     portal_abbreviation = serializers.CharField(source="portal.abbreviation")
@@ -202,10 +202,10 @@ class ConsoleYearlyReportListApi(APIView):
             choices=["submitted", "draft", "not_started", "overdue"], required=False, help_text="only these rows"
         )
 
-    class Output(serializers.Serializer[Any]):
+    class YearlyReportOverviewOutput(serializers.Serializer[Any]):
         year = serializers.IntegerField()
         due_date = serializers.DateField()
-        reports = OverviewOutput(many=True)
+        reports = YearlyReportRowOutput(many=True)
 
     @extend_schema(
         operation_id="console_yearly_reports_list",
@@ -217,14 +217,18 @@ class ConsoleYearlyReportListApi(APIView):
             "after the due date) or was submitted late."
         ),
         parameters=[FilterInput],
-        responses=Output,
+        responses=YearlyReportOverviewOutput,
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         year = filters.validated_data.get("year") or periods.report_year_of(periods.today()).end.year
         rows = yearly.yearly_report_overview(year=year, state=filters.validated_data.get("state"))
-        return Response(self.Output({"year": year, "due_date": periods.report_due_date(year), "reports": rows}).data)
+        return Response(
+            self.YearlyReportOverviewOutput(
+                {"year": year, "due_date": periods.report_due_date(year), "reports": rows}
+            ).data
+        )
 
 
 class ConsoleYearlyReportDetailApi(APIView):
@@ -240,7 +244,7 @@ class ConsoleYearlyReportDetailApi(APIView):
 
 
 class ConsoleYearlyReportReopenApi(APIView):
-    class Input(serializers.Serializer[Any]):
+    class YearlyReportReopenInput(serializers.Serializer[Any]):
         reason = serializers.CharField(
             allow_blank=True, required=False, help_text="why (required; the agency reads it)"
         )
@@ -254,11 +258,11 @@ class ConsoleYearlyReportReopenApi(APIView):
             "submitted again; the reason is required (`reason_required`) and recorded with who reopened it. "
             "A draft is 409 `report_not_submitted`."
         ),
-        request=Input,
+        request=YearlyReportReopenInput,
         responses=ReportOutput,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.Input(data=request.data)
+        data = self.YearlyReportReopenInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = yearly.yearly_report_reopen(
             report=yearly.yearly_report_get(report_id=pk),
