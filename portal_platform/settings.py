@@ -486,6 +486,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PageKindEnum": "content.models.site.PageKind",
         "MediaKindEnum": "content.models.media.MediaKind",
+        # Reports (issue 9): incidents.
+        "IncidentKindEnum": "portal_platform.reports.models.IncidentKind",
+        "IncidentSeverityEnum": "portal_platform.reports.models.IncidentSeverity",
+        "IncidentStatusEnum": "portal_platform.reports.models.IncidentStatus",
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal_platform.console import backup_views, views
+from portal_platform.console import backup_views, report_views, views
 
 app_name = "console"
 
@@ -33,4 +33,16 @@ urlpatterns += [
     path("sao-luu/<int:pk>/dien-tap/", backup_views.backup_drill, name="backup-drill"),
     path("sao-luu/<int:pk>/khoi-phuc/", backup_views.backup_restore, name="backup-restore"),
     path("sao-luu/tac-vu/<int:pk>/", backup_views.backup_job, name="backup-job"),
+]
+
+# Yearly reports and incident reports (issue 9, helper "yearly").
+urlpatterns += [
+    path("bao-cao-nam/", report_views.yearly_list, name="yearly-reports"),
+    path("bao-cao-nam/<int:pk>/", report_views.yearly_detail, name="yearly-report"),
+    path("bao-cao-nam/<int:pk>/mo-lai/", report_views.yearly_reopen, name="yearly-report-reopen"),
+    path("bao-cao-nam/<int:pk>/tai-ve/", report_views.yearly_export, name="yearly-report-export"),
+    path("su-co/", report_views.incident_list, name="incidents"),
+    path("su-co/<int:pk>/", report_views.incident_detail, name="incident"),
+    path("su-co/<int:pk>/tiep-nhan/", report_views.incident_acknowledge, name="incident-acknowledge"),
+    path("su-co/<int:pk>/dong/", report_views.incident_close, name="incident-close"),
 ]
