@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/bao-cao/nam/<int:year>/", backoffice_views.report, name="office-report"),
     path("admin/bao-cao/nam/<int:year>/tai-ve/", backoffice_views.export, name="office-report-export"),
     path("admin/bao-cao/su-co/moi/", backoffice_views.incident_new, name="office-incident-new"),
+    path("admin/bao-cao/su-co/<int:pk>/", backoffice_views.incident_edit, name="office-incident"),
     path("admin/", admin.site.urls),
     # The media library's files (tệp): /tep/<id>/<rendition, or goc for the original>/<file name>.
     path("tep/<int:pk>/<slug:rendition>/<str:filename>", views_media.media_file, name="media-file"),
@@ -41,6 +42,7 @@ urlpatterns = [
         name="api-yearly-report-export",
     ),
     path("api/v1/reports/incidents/", api_incidents.PortalIncidentListApi.as_view(), name="api-incidents"),
+    path("api/v1/reports/incidents/<int:pk>/", api_incidents.PortalIncidentDetailApi.as_view(), name="api-incident"),
     path("api/v1/", include("content.urls_api")),
     path("", include("content.urls_citizens")),  # /hoi-dap/, /gop-y-du-thao/, /captcha/
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_tenant"), name="api-schema"),

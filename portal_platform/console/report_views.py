@@ -2,7 +2,8 @@
 
 The provincial unit lists every portal's yearly report for a year — sent, draft, not started, overdue
 — opens one (figures and narrative, read-only), reopens a submitted one with a reason, and exports it;
-it sees every portal's incident reports, acknowledges and closes them. Each view parses with a form,
+it sees every portal's incident reports (with their history: who completed them, when and what),
+acknowledges and closes them. Each view parses with a form,
 calls one service and shows its ``ApplicationError`` message.
 """
 
@@ -209,10 +210,16 @@ def _incident(pk: int) -> Incident:
 
 @staff_required
 def incident_detail(request: HttpRequest, pk: int, form: CloseForm | None = None) -> HttpResponse:
+    incident = _incident(pk)
     return render(
         request,
         "portal_platform/console/reports/incident_detail.html",
-        {"incident": _incident(pk), "form": form or CloseForm()},
+        {
+            "incident": incident,
+            "form": form or CloseForm(),
+            "history": incidents.incident_history(incident=incident),
+            "last_update": incidents.incident_last_update(incident=incident),
+        },
         status=400 if form is not None else 200,
     )
 

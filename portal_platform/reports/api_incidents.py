@@ -1,10 +1,12 @@
 """The incident reports' API (Decision 80/2025 Đ15.6).
 
 On a portal's host (its staff's session + CSRF), ``reports/incidents/``: GET this portal's incidents,
-POST file one (admin, board head or deputy). On the console (operators), ``incidents/``: GET every
+POST file one (admin, board head or deputy); ``reports/incidents/<id>/``: GET one with its history,
+PATCH complete or correct it while it is not closed (same people; e.g. ``ended_at`` once the portal
+is back). On the console (operators), ``incidents/``: GET every
 portal's (filter by status, portal, kind), POST ``<id>/acknowledge/`` and ``<id>/close/`` (with a
 resolution). Errors: ``invalid_incident`` (with ``details.fields``), ``unknown_fields``,
-``incident_not_open`` (409), ``incident_closed`` (409), ``resolution_required``, ``incident_not_found``.
+``incident_not_open`` (409), ``incident_closed`` (409, also for a PATCH of a closed one), ``resolution_required``, ``incident_not_found``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,21 @@ class IncidentOutput(serializers.Serializer[Any]):
     closed_by = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
     resolution = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class IncidentEventOutput(serializers.Serializer[Any]):
+    action = serializers.CharField(help_text="create, update, acknowledge or close")
+    actor = serializers.CharField(help_text="username")
+    at = serializers.DateTimeField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="update only: field → [before, after]; times as local dd/mm/yyyy hh:mm",
+    )
+
+
+class IncidentDetailOutput(IncidentOutput):
+    events = IncidentEventOutput(many=True, source="events.all", help_text="the incident's history, oldest first")
 
 
 class IncidentFilter(serializers.Serializer[Any]):
@@ -100,6 +117,56 @@ class PortalIncidentListApi(PortalApi):
             portal=request_portal(request), data=dict(data.validated_data), filed_by=username(request)
         )
         return Response(IncidentOutput(incident).data, status=status.HTTP_201_CREATED)
+
+
+class PortalIncidentDetailApi(PortalApi):
+    class IncidentUpdateInput(serializers.Serializer[Any]):
+        kind = serializers.ChoiceField(choices=IncidentKind.choices, required=False)
+        severity = serializers.ChoiceField(choices=IncidentSeverity.choices, required=False)
+        title = serializers.CharField(required=False, allow_blank=True)
+        description = serializers.CharField(required=False, allow_blank=True)
+        started_at = serializers.DateTimeField(required=False)
+        ended_at = serializers.DateTimeField(
+            required=False, allow_null=True, help_text="when the portal came back; null while it lasts"
+        )
+        service_down = serializers.BooleanField(required=False)
+        impact = serializers.CharField(required=False, allow_blank=True)
+        actions_taken = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="portal_incident_get",
+        tags=[TAG_PORTAL],
+        summary="One of this portal's incident reports, with its history",
+        description="The incident and every step of it (reported, updated with what changed, acknowledged, closed). "
+        "Another portal's incident is 404 `incident_not_found`.",
+        responses=IncidentDetailOutput,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        incident = incidents.incident_get(incident_id=pk, portal=request_portal(request))
+        return Response(IncidentDetailOutput(incident).data)
+
+    @extend_schema(
+        operation_id="portal_incident_update",
+        tags=[TAG_PORTAL],
+        summary="Complete or correct an incident report",
+        description=(
+            "Changes only the fields sent — typically `ended_at` once the portal is back, `impact` and "
+            "`actions_taken`. The result is checked as a whole (400 `invalid_incident`, a message per field in "
+            "`details.fields`). A field an incident does not have is 400 `unknown_fields`. A closed incident is final: 409 `incident_closed`. The change is recorded in the "
+            "history with who made it. Administrator, board head or deputy only (403 `report_editor_required`)."
+        ),
+        request=IncidentUpdateInput,
+        responses=IncidentDetailOutput,
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        require_editor(request)
+        incident = incidents.incident_get(incident_id=pk, portal=request_portal(request))
+        if isinstance(request.data, dict):  # anything else is the serializer's "expected an object"
+            incidents.incident_fields_check(names=request.data)
+        data = self.IncidentUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = incidents.incident_update(incident=incident, data=dict(data.validated_data), actor=username(request))
+        return Response(IncidentDetailOutput(incident).data)
 
 
 class ConsoleIncidentListApi(APIView):

@@ -24,7 +24,14 @@ from content.services.workflow import actor_roles
 from portal_platform.console.report_views import export_response, period_label
 from portal_platform.errors import ApplicationError
 from portal_platform.reports import incidents, periods, yearly
-from portal_platform.reports.models import Incident, IncidentKind, IncidentSeverity, ReportStatus, YearlyReport
+from portal_platform.reports.models import (
+    Incident,
+    IncidentKind,
+    IncidentSeverity,
+    IncidentStatus,
+    ReportStatus,
+    YearlyReport,
+)
 from tenants.models import Portal
 
 View = Callable[..., HttpResponse]
@@ -76,6 +83,9 @@ class ReportForm(forms.Form):
             )
 
 
+TIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=IncidentKind.choices)
     severity = forms.ChoiceField(
@@ -87,13 +97,15 @@ class IncidentForm(forms.Form):
     )
     started_at = forms.DateTimeField(
         label=gettext_lazy("Started at"),
-        input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=TIME_FORMATS,
+        widget=forms.DateTimeInput(format=TIME_FORMATS[0]),
         help_text=gettext_lazy("dd/mm/yyyy hh:mm"),
     )
     ended_at = forms.DateTimeField(
         label=gettext_lazy("Ended at"),
         required=False,
-        input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=TIME_FORMATS,
+        widget=forms.DateTimeInput(format=TIME_FORMATS[0]),
         help_text=gettext_lazy("dd/mm/yyyy hh:mm; empty while the incident lasts."),
     )
     service_down = forms.BooleanField(label=gettext_lazy("The portal was unavailable"), required=False)
@@ -220,7 +232,60 @@ def office_incident_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _to_the_minute(value: Any) -> Any:
+    # The form shows times to the minute; an unchanged time sent back must not count as a change.
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+def office_incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of this portal's incidents with its history; while it is not closed, the admin, board head
+    or deputy completes it (when the portal came back, impact, actions taken)."""
+    try:
+        incident = incidents.incident_get(incident_id=pk, portal=_portal(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("office-reports")
+    editable = _access(request) == "edit" and incident.status != IncidentStatus.CLOSED
+    initial = {name: getattr(incident, name) for name in incidents.INCIDENT_FIELDS}
+    initial["started_at"] = _to_the_minute(incident.started_at)
+    initial["ended_at"] = _to_the_minute(incident.ended_at)
+    form = IncidentForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        if _access(request) != "edit":
+            raise PermissionDenied
+        form = IncidentForm(request.POST, initial=initial)
+        if form.is_valid():
+            # Only what the person changed: a time shown to the minute keeps its seconds otherwise.
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                incidents.incident_update(incident=incident, data=data, actor=request.user.get_username())
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                if data:
+                    messages.success(request, _("The incident report has been updated."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("office-incident", pk=pk)
+        status = 409 if incident.status == IncidentStatus.CLOSED else 400
+    return render(
+        request,
+        "portal_platform/reports/office_incident_edit.html",
+        _context(
+            request,
+            incident.title,
+            incident=incident,
+            form=form,
+            editable=editable,
+            history=incidents.incident_history(incident=incident),
+        ),
+        status=status,
+    )
+
+
 home = office_view(office_home)
 report = office_view(office_report)
 export = office_view(office_export)
 incident_new = office_view(office_incident_new)
+incident_edit = office_view(office_incident_edit)

@@ -93,6 +93,35 @@ class Incident(models.Model):
         return self.title
 
 
+class IncidentAction(models.TextChoices):
+    CREATE = "create", pgettext_lazy("incident action", "Reported")
+    UPDATE = "update", pgettext_lazy("incident action", "Updated")
+    ACKNOWLEDGE = "acknowledge", pgettext_lazy("incident action", "Acknowledged")
+    CLOSE = "close", pgettext_lazy("incident action", "Closed")
+
+
+class IncidentEvent(models.Model):
+    """One step in an incident's history: who reported, updated, acknowledged or closed it, and when.
+
+    An update keeps what it changed (``changes``: field name → [before, after], as text) so that the
+    provincial unit sees, e.g., that the end of an outage was added later and by whom.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=12, choices=IncidentAction.choices)
+    actor = models.CharField(_("by"), max_length=150)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.action}"
+
+
 # --- the yearly report (Đ15.7, Phụ lục) -------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def test_acknowledge_then_close_with_a_resolution_recording_who_and_when(portal_
     incident = incidents.incident_create(portal=portal_a, data=_valid(ended_at=None), filed_by="admin.xa-a")
     assert incident.status == IncidentStatus.OPEN and incident.filed_by == "admin.xa-a"
     # The portal completes it when the site is back.
-    incident = incidents.incident_update(incident=incident, data={"ended_at": timezone.now()})
+    incident = incidents.incident_update(incident=incident, data={"ended_at": timezone.now()}, actor="admin.xa-a")
     assert incident.ended_at is not None
 
     incident = incidents.incident_acknowledge(incident=incident, actor="vanhanh")
@@ -74,7 +74,7 @@ def test_acknowledge_then_close_with_a_resolution_recording_who_and_when(portal_
     )
     assert incident.closed_at and incident.acknowledged_at and incident.closed_at >= incident.acknowledged_at
     with pytest.raises(Conflict) as closed:
-        incidents.incident_update(incident=incident, data={"title": "Sửa"})
+        incidents.incident_update(incident=incident, data={"title": "Sửa"}, actor="admin.xa-a")
     assert closed.value.code == "incident_closed"
 
 
