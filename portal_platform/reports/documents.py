@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+    from docx.section import Section
     from docx.table import Table as DocxTable
     from docx.table import _Cell
     from fpdf import FPDF
@@ -68,7 +69,14 @@ class Table:
     widths: list[float] | None = None
     # Columns aligned right (numbers), by index.
     numeric: set[int] = field(default_factory=set)
+    # Columns centred (a row number, "STT"), by index; wins over ``numeric``.
+    centered: set[int] = field(default_factory=set)
     caption: str = ""
+
+    def align(self, index: int) -> Align:
+        if index in self.centered:
+            return Align.CENTER
+        return Align.RIGHT if index in self.numeric else Align.LEFT
 
 
 @dataclass
@@ -142,8 +150,8 @@ def number_line(number: str) -> str:
 
 
 def place_date_line(place: str, day: dt.date | None) -> str:
-    """The place and date line, "Nghệ An, ngày 10 tháng 12 năm 2025": days and months below 10 written with a leading zero
-    only for 1 and 2 (Nghị định 30/2020: "ngày 01", "tháng 01", "tháng 02")."""
+    """The place and date line, "Nghệ An, ngày 05 tháng 12 năm 2025": a leading zero for days below 10 and
+    for the months 1 and 2 only (Nghị định 30/2020: "ngày 05", "tháng 01", "tháng 02", but "tháng 3")."""
     where = place or "……"
     if day is None:
         return f"{where}, ngày … tháng … năm …"
@@ -187,6 +195,8 @@ def render_docx(document: Document) -> bytes:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
 
+    _docx_page_numbers(section)
+
     props = doc.core_properties
     props.title = document.title
     props.author = document.author
@@ -222,6 +232,30 @@ def render_docx(document: Document) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _docx_page_numbers(section: Section) -> None:
+    """The page number centred at the top of every page but the first (Nghị định 30/2020)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = _docx_align(Align.CENTER)
+    field_element = OxmlElement("w:fldSimple")
+    field_element.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), str(int(Pt(SMALL_PT).pt * 2)))
+    properties.append(size)
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field_element.append(run)
+    paragraph._p.append(field_element)
 
 
 def _docx_align(align: Align) -> WD_PARAGRAPH_ALIGNMENT:
@@ -285,8 +319,19 @@ def _docx_borderless(table: DocxTable) -> None:
     properties.append(borders)
 
 
+def _docx_cant_split(table: DocxTable) -> None:
+    """No row broken across two pages (a figure apart from its label; the signer apart from the title)."""
+    from docx.oxml import OxmlElement
+
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _docx_widths(table: DocxTable, widths: list[int]) -> None:
+    """Column widths in the cells (Word) and in the table's grid (LibreOffice and others read only that)."""
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=False):
+        column.width = width
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = width
@@ -358,9 +403,9 @@ def _docx_table(doc: DocxDocument, block: Table, text_width: int) -> None:
         cells = table.add_row().cells
         for index in range(columns):
             text = row[index] if index < len(row) else ""
-            align = Align.RIGHT if index in block.numeric else Align.LEFT
-            _docx_cell_lines(cells[index], [(text, 12, False, False)], align)
+            _docx_cell_lines(cells[index], [(text, 12, False, False)], block.align(index))
     _docx_widths(table, [int(text_width * weight / total) for weight in weights])
+    _docx_cant_split(table)
     if block.caption:
         _docx_paragraph(doc, Paragraph(block.caption, italic=True, align=Align.CENTER, indent=False, size=SMALL_PT))
     else:
@@ -382,6 +427,7 @@ def _docx_signature(doc: DocxDocument, block: Signature, text_width: int) -> Non
     signer += [("", BODY_PT, False, False)] * 3
     signer.append((block.name, BODY_PT, True, False))
     _docx_cell_lines(table.cell(0, 1), signer, Align.CENTER)
+    _docx_cant_split(table)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------
@@ -395,13 +441,34 @@ def font_dir() -> Path:
 
 _FONT = "DejaVuSerif"
 _PT_TO_MM = 0.3528
+_INDENT_MM = 10.0  # first-line indent of body text and the indent of headings
+# DejaVu is wider than Times New Roman: one point less keeps the same amount of text per line.
+_BODY = BODY_PT - 1
+
+
+def _line_mm(size: float, factor: float = 1.45) -> float:
+    return size * _PT_TO_MM * factor
+
+
+def _new_pdf() -> FPDF:
+    from fpdf import FPDF
+
+    class ReportPDF(FPDF):
+        def header(self) -> None:
+            # The page number centred at the top of every page but the first (Nghị định 30/2020).
+            if self.page_no() > 1:
+                self.set_font(_FONT, "", SMALL_PT)
+                self.set_y(10)
+                self.cell(w=0, h=5, text=str(self.page_no()), align="C")
+                self.set_y(self.t_margin)
+                self.set_font(_FONT, "", _BODY)
+
+    return ReportPDF(orientation="portrait", unit="mm", format="A4")
 
 
 def render_pdf(document: Document) -> bytes:
     """The document as a PDF (A4, DejaVu Serif so that every Vietnamese letter shows)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _new_pdf()
     pdf.set_margins(left=30, top=20, right=15)
     pdf.set_auto_page_break(auto=True, margin=20)
     directory = font_dir()
@@ -412,9 +479,7 @@ def render_pdf(document: Document) -> bytes:
     pdf.set_lang("vi-VN")
     pdf.set_creator("Cổng Thông tin điện tử")
     pdf.add_page()
-    # DejaVu is wider than Times New Roman: one point less keeps the same amount of text per line.
-    body = BODY_PT - 1
-    pdf.set_font(_FONT, size=body)
+    pdf.set_font(_FONT, size=_BODY)
 
     for block in document.blocks:
         if isinstance(block, MottoHeader):
@@ -422,52 +487,74 @@ def render_pdf(document: Document) -> bytes:
         elif isinstance(block, Title):
             _pdf_title(pdf, block)
         elif isinstance(block, Heading):
-            pdf.ln(1.5)
-            pdf.set_font(_FONT, "B" if block.level <= 2 else "I", body)
-            pdf.set_x(pdf.l_margin + 10)
-            pdf.multi_cell(
-                w=pdf.epw - 10, h=body * _PT_TO_MM * 1.4, text=block.text, align="L", new_x="LMARGIN", new_y="NEXT"
-            )
-            pdf.set_font(_FONT, "", body)
+            _pdf_heading(pdf, block)
         elif isinstance(block, Paragraph):
-            _pdf_paragraph(pdf, block, body)
+            _pdf_paragraph(pdf, block)
         elif isinstance(block, Table):
             _pdf_table(pdf, block)
         elif isinstance(block, Image):
             width = min(block.width_cm * 10, pdf.epw)
             pdf.image(io.BytesIO(block.data), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
             if block.caption:
-                _pdf_paragraph(
-                    pdf,
-                    Paragraph(block.caption, italic=True, align=Align.CENTER, indent=False, size=SMALL_PT - 1),
-                    body,
-                )
+                _pdf_caption(pdf, block.caption)
         elif isinstance(block, Signature):
             _pdf_signature(pdf, block)
     return bytes(pdf.output())
+
+
+def _room(pdf: FPDF) -> float:
+    """The height left on the current page above the bottom margin."""
+    return float(pdf.h - pdf.b_margin - pdf.get_y())
+
+
+def _keep(pdf: FPDF, height: float) -> None:
+    """Start a new page unless ``height`` fits on this one (Word's "keep with next")."""
+    if _room(pdf) < height:
+        pdf.add_page()
 
 
 def _pdf_align(align: Align) -> str:
     return {Align.LEFT: "L", Align.CENTER: "C", Align.RIGHT: "R", Align.JUSTIFY: "J"}[align]
 
 
-def _pdf_paragraph(pdf: FPDF, block: Paragraph, body: float) -> None:
-    size = (block.size - 1) if block.size else body
+def _pdf_heading(pdf: FPDF, block: Heading) -> None:
+    # A heading never ends a page: it keeps its own lines and three of the text after it.
+    _keep(pdf, 1.5 + 5 * _line_mm(_BODY))
+    pdf.ln(1.5)
+    pdf.set_font(_FONT, "B" if block.level <= 2 else "I", _BODY)
+    pdf.set_x(pdf.l_margin + _INDENT_MM)
+    pdf.multi_cell(
+        w=pdf.epw - _INDENT_MM, h=_line_mm(_BODY, 1.4), text=block.text, align="L", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font(_FONT, "", _BODY)
+
+
+def _indent(pdf: FPDF) -> str:
+    # fpdf2's multi_cell has no first-line indent: non-breaking spaces as wide as the headings' indent.
+    return "\u00a0" * max(1, round(_INDENT_MM / pdf.get_string_width("\u00a0")))
+
+
+def _pdf_paragraph(pdf: FPDF, block: Paragraph) -> None:
+    size = (block.size - 1) if block.size else _BODY
     style = ("B" if block.bold else "") + ("I" if block.italic else "")
     pdf.set_font(_FONT, style, size)
     for text in block.text.split("\n\n") if block.text else [""]:
-        # fpdf2 has no first-line indent: a few non-breaking spaces give the same look.
-        lead = "\u00a0" * 6 if block.indent else ""
+        lead = _indent(pdf) if block.indent else ""
         pdf.multi_cell(
             w=0,
-            h=size * _PT_TO_MM * 1.45,
+            h=_line_mm(size),
             text=lead + text,
             align=_pdf_align(block.align),
             new_x="LMARGIN",
             new_y="NEXT",
         )
         pdf.ln(1.2)
-    pdf.set_font(_FONT, "", body)
+    pdf.set_font(_FONT, "", _BODY)
+
+
+def _pdf_caption(pdf: FPDF, text: str) -> None:
+    _pdf_paragraph(pdf, Paragraph(text, italic=True, align=Align.CENTER, indent=False, size=SMALL_PT - 1))
+    pdf.ln(1.5)
 
 
 def _pdf_column(pdf: FPDF, x: float, y: float, width: float, lines: list[tuple[str, float, str]], align: str) -> float:
@@ -476,11 +563,20 @@ def _pdf_column(pdf: FPDF, x: float, y: float, width: float, lines: list[tuple[s
     for text, size, style in lines:
         pdf.set_font(_FONT, style, size)
         pdf.set_x(x)
-        pdf.multi_cell(w=width, h=size * _PT_TO_MM * 1.35, text=text, align=align, new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(w=width, h=_line_mm(size, 1.35), text=text, align=align, new_x="LEFT", new_y="NEXT")
     return float(pdf.get_y())
 
 
+def _rule(pdf: FPDF, centre: float, y: float, length: float) -> float:
+    """A thin solid line centred on ``centre`` (the rules under the agency's name and the motto)."""
+    pdf.set_line_width(0.3)
+    pdf.line(centre - length / 2, y, centre + length / 2, y)
+    return y + 1.5
+
+
 def _pdf_motto(pdf: FPDF, block: MottoHeader) -> None:
+    """Two columns, each centred: the agency over a short rule, the nation and motto over a rule as long
+    as the motto (Nghị định 30/2020, Phụ lục I); the number and the place and date on one line below."""
     left_w = pdf.epw * 0.42
     right_w = pdf.epw - left_w
     x0, y0 = pdf.l_margin, pdf.get_y()
@@ -488,18 +584,22 @@ def _pdf_motto(pdf: FPDF, block: MottoHeader) -> None:
     agency: list[tuple[str, float, str]] = []
     if block.parent_agency:
         agency.append((block.parent_agency.upper(), head, ""))
-    agency += [(block.agency.upper(), head, "B"), ("-------", head, "")]
+    agency.append((block.agency.upper(), head, "B"))
     bottom_left = _pdf_column(pdf, x0, y0, left_w, agency, "C")
-    bottom_right = _pdf_column(
-        pdf, x0 + left_w, y0, right_w, [(NATION, head, "B"), (MOTTO, body, "B"), ("---------------", head, "")], "C"
-    )
-    y1 = max(bottom_left, bottom_right) + 1
+    bottom_right = _pdf_column(pdf, x0 + left_w, y0, right_w, [(NATION, head, "B"), (MOTTO, body, "B")], "C")
+    pdf.set_font(_FONT, "B", head)
+    # The agency's rule: a third of its name's last line, at most a third of the column.
+    agency_rule = min(left_w / 3, max(15.0, pdf.get_string_width(block.agency.upper()) / 3))
+    bottom_left = _rule(pdf, x0 + left_w / 2, bottom_left + 1.2, agency_rule)
+    pdf.set_font(_FONT, "B", body)
+    bottom_right = _rule(pdf, x0 + left_w + right_w / 2, bottom_right + 1.2, pdf.get_string_width(MOTTO))
+    y1 = max(bottom_left, bottom_right) + 2
     bottom_left = _pdf_column(pdf, x0, y1, left_w, [(number_line(block.number), body, "")], "C")
     bottom_right = _pdf_column(
         pdf, x0 + left_w, y1, right_w, [(place_date_line(block.place, block.day), body, "I")], "C"
     )
     pdf.set_xy(x0, max(bottom_left, bottom_right) + 4)
-    pdf.set_font(_FONT, "", BODY_PT - 1)
+    pdf.set_font(_FONT, "", _BODY)
 
 
 def _pdf_title(pdf: FPDF, block: Title) -> None:
@@ -508,9 +608,9 @@ def _pdf_title(pdf: FPDF, block: Title) -> None:
     lines += [(line, size, "B") for line in block.subject]
     y = _pdf_column(pdf, pdf.l_margin, pdf.get_y() + 2, pdf.epw, lines, "C")
     if block.addressed_to:
-        y = _pdf_column(pdf, pdf.l_margin, y + 4, pdf.epw, [(f"Kính gửi: {block.addressed_to}", BODY_PT - 1, "")], "C")
+        y = _pdf_column(pdf, pdf.l_margin, y + 4, pdf.epw, [(f"Kính gửi: {block.addressed_to}", _BODY, "")], "C")
     pdf.set_xy(pdf.l_margin, y + 4)
-    pdf.set_font(_FONT, "", BODY_PT - 1)
+    pdf.set_font(_FONT, "", _BODY)
 
 
 def _pdf_table(pdf: FPDF, block: Table) -> None:
@@ -518,14 +618,20 @@ def _pdf_table(pdf: FPDF, block: Table) -> None:
 
     columns = len(block.header)
     weights = block.widths or [1.0] * columns
-    pdf.set_font(_FONT, "", SMALL_PT - 0.5)
-    aligns = tuple("RIGHT" if index in block.numeric else "LEFT" for index in range(columns))
+    size = SMALL_PT - 0.5
+    line = _line_mm(size, 1.5)
+    # The header row never ends a page alone: it keeps at least two rows with it.
+    _keep(pdf, 3 * (line + 2) + 2)
+    pdf.set_font(_FONT, "", size)
     with pdf.table(
         col_widths=tuple(weights),
         width=pdf.epw,
+        # Between the margins, as the text: fpdf2 centres on the page by default, which puts a table
+        # 7.5 mm left of the text when the left and right margins differ (30 and 15 mm).
+        align="LEFT",
         headings_style=FontFace(emphasis="BOLD"),
-        text_align=aligns,
-        line_height=(SMALL_PT - 0.5) * _PT_TO_MM * 1.5,
+        text_align=tuple(block.align(index).value.upper() for index in range(columns)),
+        line_height=line,
         padding=1,
         repeat_headings=1,
     ) as table:
@@ -538,26 +644,30 @@ def _pdf_table(pdf: FPDF, block: Table) -> None:
                 row.cell(values[index] if index < len(values) else "")
     pdf.ln(2)
     if block.caption:
-        _pdf_paragraph(
-            pdf, Paragraph(block.caption, italic=True, align=Align.CENTER, indent=False, size=SMALL_PT - 1), BODY_PT - 1
-        )
-    pdf.set_font(_FONT, "", BODY_PT - 1)
+        _pdf_caption(pdf, block.caption)
+    else:
+        pdf.ln(1.5)
+    pdf.set_font(_FONT, "", _BODY)
 
 
 def _pdf_signature(pdf: FPDF, block: Signature) -> None:
+    body, small = BODY_PT - 1, SMALL_PT - 1
+    recipients: list[tuple[str, float, str]] = [("Nơi nhận:", HEADER_PT - 1, "BI")]
+    recipients += [(line, small, "") for line in _recipient_lines(block)]
+    signer: list[tuple[str, float, str]] = [(block.title.upper(), body, "B")]
+    if block.signer_note:
+        signer.append((block.signer_note, body, "I"))
+    signer += [(" ", body, "")] * 4  # room for the signature and the seal
+    signer.append((block.name or " ", body, "B"))
+    # Keep the block on one page (the name never apart from the title), but no blank page for nothing:
+    # only what it needs. A long title may wrap once.
+    needed = 4 + max(
+        sum(_line_mm(size, 1.35) for _, size, _ in recipients), sum(_line_mm(size, 1.35) for _, size, _ in signer)
+    )
+    _keep(pdf, needed + _line_mm(body, 1.35))
     pdf.ln(4)
-    # Keep the block on one page: the name must never be separated from the title.
-    if pdf.get_y() > pdf.h - pdf.b_margin - 55:
-        pdf.add_page()
     left_w = pdf.epw * 0.45
     x0, y0 = pdf.l_margin, pdf.get_y()
-    recipients: list[tuple[str, float, str]] = [("Nơi nhận:", HEADER_PT - 1, "BI")]
-    recipients += [(line, SMALL_PT - 1, "") for line in _recipient_lines(block)]
     bottom_left = _pdf_column(pdf, x0, y0, left_w, recipients, "L")
-    signer: list[tuple[str, float, str]] = [(block.title.upper(), BODY_PT - 1, "B")]
-    if block.signer_note:
-        signer.append((block.signer_note, BODY_PT - 1, "I"))
-    signer += [(" ", BODY_PT - 1, "")] * 4
-    signer.append((block.name or " ", BODY_PT - 1, "B"))
     bottom_right = _pdf_column(pdf, x0 + left_w, y0, pdf.epw - left_w, signer, "C")
     pdf.set_xy(x0, max(bottom_left, bottom_right) + 2)

@@ -350,7 +350,8 @@ def information_blocks(figures: PortalFigures) -> list[doc.Block]:
             ]
             + [["", "Tổng cộng", _n(figures.published_total)]],
             widths=[1, 8, 2.5],
-            numeric={0, 2},
+            numeric={2},
+            centered={0},
             caption="Bảng 1. Số lượng thông tin đăng tải theo loại",
         ),
     ]
@@ -363,7 +364,8 @@ def information_blocks(figures: PortalFigures) -> list[doc.Block]:
                     for index, row in enumerate(figures.articles_by_section, start=1)
                 ],
                 widths=[1, 8, 2.5],
-                numeric={0, 2},
+                numeric={2},
+                centered={0},
                 caption="Bảng 2. Tin, bài đăng tải theo chuyên mục",
             )
         )
