@@ -294,6 +294,44 @@ def yearly_report_overview(*, year: int, today: dt.date | None = None, state: st
     return rows
 
 
+# How many days ahead of the due date the back office starts reminding the board.
+NOTICE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    """A reminder for the back office's home: the report for ``year`` is due soon, today, or overdue."""
+
+    year: int
+    due: dt.date
+    days: int  # days left (due soon, 0 = today) or days past the due date (overdue)
+    overdue: bool
+
+
+def yearly_report_due_notices(*, portal: Portal, today: dt.date | None = None) -> list[DueNotice]:
+    """What the back office should remind the board of: this period's report when it is due within
+    ``NOTICE_DAYS`` days and not submitted; the previous period's when its due date has passed and it
+    is still not submitted (a portal created after that due date owed nothing). Only portals that owe a
+    report (``reporting_portals``) get notices."""
+    if not reporting_portals().filter(pk=portal.pk).exists():
+        return []
+    today = today or periods.today()
+    current = periods.report_year_of(today).end.year
+    submitted = set(
+        YearlyReport.objects.filter(
+            portal=portal, year__in=[current - 1, current], status=ReportStatus.SUBMITTED
+        ).values_list("year", flat=True)
+    )
+    notices: list[DueNotice] = []
+    previous_due = periods.report_due_date(current - 1)
+    if current - 1 not in submitted and timezone.localdate(portal.created_at) <= previous_due < today:
+        notices.append(DueNotice(current - 1, previous_due, (today - previous_due).days, overdue=True))
+    due = periods.report_due_date(current)
+    if current not in submitted and 0 <= (due - today).days <= NOTICE_DAYS:
+        notices.append(DueNotice(current, due, (due - today).days, overdue=False))
+    return notices
+
+
 # --- the document ---------------------------------------------------------------------------------------
 
 PLACEHOLDER = "……"
