@@ -202,9 +202,7 @@ def portal_figures(*, portal: Portal, period: Period, now: dt.datetime | None = 
     return figures
 
 
-def _content_figures(
-    figures: PortalFigures, period: Period, start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> None:
+def _content_figures(figures: PortalFigures, period: Period, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
     # Imported here: content is a tenant app; its tables exist only inside a portal's schema.
     from content.models import (
         Announcement,
@@ -273,14 +271,13 @@ def _content_figures(
     answered = Question.objects.filter(answered_at__gte=start, answered_at__lt=end, answered_at__isnull=False)
     questions.answered = answered.count()
     questions.answered_on_time = sum(
-        1
-        for answered_at, due in answered.values_list("answered_at", "due_date")
-        if timezone.localdate(answered_at) <= due
+        1 for answered_at, due in answered.values_list("answered_at", "due_date") if timezone.localdate(answered_at) <= due
     )
     questions.answered_late = questions.answered - questions.answered_on_time
     # Open at the end of the period: received before it ended and not answered (or set aside) by then.
     still_open = Question.objects.filter(received_at__lt=cutoff).filter(
-        Q(status__in=OPEN_QUESTION_STATUSES) | Q(status=QuestionStatus.ANSWERED, answered_at__gte=cutoff)
+        Q(status__in=OPEN_QUESTION_STATUSES)
+        | Q(status=QuestionStatus.ANSWERED, answered_at__gte=cutoff)
     )
     questions.open = still_open.count()
     questions.overdue = still_open.filter(due_date__lt=last_day).count()
@@ -340,9 +337,7 @@ def _overlap_minutes(spans: list[tuple[dt.datetime, dt.datetime]], start: dt.dat
     return int(total.total_seconds() // 60)
 
 
-def _operation_figures(
-    figures: PortalFigures, portal: Portal, start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> None:
+def _operation_figures(figures: PortalFigures, portal: Portal, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
     from provisioning.models import DowntimeNotice
 
     operation = figures.operation
@@ -381,9 +376,5 @@ def _backup_figures(figures: PortalFigures, portal: Portal, start: dt.datetime, 
     result.taken = backups.filter(status__in=[BackupStatus.GOOD, BackupStatus.PRUNED]).count()
     result.failed = backups.filter(status=BackupStatus.FAILED).count()
     result.verified = backups.filter(verify_status=VerifyStatus.OK).count()
-    result.drills_passed = Backup.objects.filter(
-        portal=portal, drilled_at__gte=start, drilled_at__lt=end, drill_ok=True
-    ).count()
-    result.drills_failed = Backup.objects.filter(
-        portal=portal, drilled_at__gte=start, drilled_at__lt=end, drill_ok=False
-    ).count()
+    result.drills_passed = Backup.objects.filter(portal=portal, drilled_at__gte=start, drilled_at__lt=end, drill_ok=True).count()
+    result.drills_failed = Backup.objects.filter(portal=portal, drilled_at__gte=start, drilled_at__lt=end, drill_ok=False).count()

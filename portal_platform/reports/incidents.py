@@ -234,7 +234,7 @@ def incident_history(*, incident: Incident) -> list[HistoryEntry]:
     for event in incident.events.all():
         changes = [
             HistoryChange(
-                label=str(Incident._meta.get_field(name).verbose_name),
+                label=str(getattr(Incident._meta.get_field(name), "verbose_name", name)),
                 before=_shown(name, pair[0]),
                 after=_shown(name, pair[1]),
             )

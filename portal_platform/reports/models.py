@@ -85,8 +85,7 @@ class Incident(models.Model):
         indexes = [models.Index(fields=["portal", "started_at"])]
         constraints = [
             models.CheckConstraint(
-                name="incident_end_after_start",
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="incident_end_after_start", condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at"))
             ),
         ]
 
@@ -139,9 +138,7 @@ class YearlyReport(models.Model):
     later. The narrative fields follow the Phụ lục's sections.
     """
 
-    portal = models.ForeignKey(
-        Portal, verbose_name=_("portal"), on_delete=models.CASCADE, related_name="yearly_reports"
-    )
+    portal = models.ForeignKey(Portal, verbose_name=_("portal"), on_delete=models.CASCADE, related_name="yearly_reports")
     year = models.PositiveSmallIntegerField(_("year"))
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))

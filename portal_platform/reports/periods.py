@@ -41,10 +41,7 @@ class Period:
         if self.kind is PeriodKind.MONTH:
             return _("month %(month)02d/%(year)d") % {"month": self.start.month, "year": self.start.year}
         if self.kind is PeriodKind.QUARTER:
-            return _("quarter %(quarter)d/%(year)d") % {
-                "quarter": (self.start.month - 1) // 3 + 1,
-                "year": self.start.year,
-            }
+            return _("quarter %(quarter)d/%(year)d") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
         if self.kind is PeriodKind.YEAR:
             return _("year %(year)d") % {"year": self.start.year}
         return _("reporting year %(year)d") % {"year": self.end.year}
@@ -130,17 +127,13 @@ def parse(value: str) -> Period:
             period = calendar_year(int(text))
     except ValueError:
         raise ValidationFailed(
-            _(
-                "Unknown period “%(value)s”: write a month (2025-03), a quarter (2025-Q1), a year (2025) or a reporting year (R2025)."
-            )
+            _("Unknown period “%(value)s”: write a month (2025-03), a quarter (2025-Q1), a year (2025) or a reporting year (R2025).")
             % {"value": value},
             code="invalid_period",
             extra={"field": "period"},
         ) from None
     if not 2000 <= period.start.year <= 2100:
-        raise ValidationFailed(
-            _("The period must lie between 2000 and 2100."), code="invalid_period", extra={"field": "period"}
-        )
+        raise ValidationFailed(_("The period must lie between 2000 and 2100."), code="invalid_period", extra={"field": "period"})
     return period
 
 

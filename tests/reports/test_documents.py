@@ -55,6 +55,7 @@ def test_place_and_date_line_follows_the_decree() -> None:
 def test_docx_tables_fill_the_text_width_in_the_grid_too_and_pages_are_numbered() -> None:
     document = docx.Document(io.BytesIO(doc.render_docx(_sample())))
     section = document.sections[0]
+    assert section.page_width and section.left_margin and section.right_margin
     text_width = section.page_width - section.left_margin - section.right_margin
     for table in document.tables:
         grid = [int(column.get(f"{W}w")) * 635 for column in table._tbl.tblGrid.findall(f"{W}gridCol")]

@@ -155,7 +155,7 @@ def test_portal_api_patch_completes_its_own_incident_only(
     hidden = other.patch(url, {"ended_at": "2025-06-10T09:00:00+07:00"}, content_type="application/json")
     assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "incident_not_found"
     incident.refresh_from_db()
-    assert timezone.localtime(incident.ended_at, HCM).hour == 10  # type: ignore[arg-type]
+    assert timezone.localtime(incident.ended_at, HCM).hour == 10
 
     incidents.incident_close(incident=incident, actor="vanhanh", resolution="Đã khắc phục")
     final = admin.patch(url, {"impact": "Thêm"}, content_type="application/json")
@@ -196,7 +196,7 @@ def test_back_office_completes_the_incident_and_the_console_shows_who(
     assert done.status_code == 302
     incident.refresh_from_db()
     assert incident.impact == "Gián đoạn dịch vụ công"
-    assert timezone.localtime(incident.ended_at, HCM).strftime("%d/%m %H:%M") == "10/06 11:30"  # type: ignore[arg-type]
+    assert timezone.localtime(incident.ended_at, HCM).strftime("%d/%m %H:%M") == "10/06 11:30"
     # The start was not touched: shown to the minute, it keeps its seconds.
     assert incident.started_at.second == 30
     update = incidents.incident_last_update(incident=incident)
