@@ -331,3 +331,66 @@ def calendar_period_parse(value: str) -> Period:
             extra={"field": "period"},
         )
     return period
+
+
+# --- the per-portal table (console, DOCX, XLSX and API show the same columns) ---------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool = True
+
+
+def report_columns() -> list[Column]:
+    """The columns of the per-portal table, in order (labels in the active language)."""
+    return [
+        Column("articles", _("Articles")),
+        Column("legal_documents", _("Legal documents")),
+        Column("legal_documents_on_time", _("of which on time")),
+        Column("announcements", _("Announcements")),
+        Column("work_schedules", _("Work schedules")),
+        Column("pages", _("Background pages")),
+        Column("published_total", _("Items published")),
+        Column("questions_received", _("Questions received")),
+        Column("questions_answered", _("Questions answered")),
+        Column("questions_on_time", _("answered on time")),
+        Column("questions_overdue", _("Questions overdue")),
+        Column("consultations", _("Consultations held")),
+        Column("comments", _("Comments received")),
+        Column("incidents", _("Incidents and security risks")),
+        Column("uptime_percent", _("Uptime (%)")),
+        Column("backups_verified", _("Verified backups")),
+    ]
+
+
+def report_row(figures: PortalFigures) -> dict[str, int | float | None]:
+    """One portal's (or a total's) values for ``report_columns``."""
+    return {
+        "articles": figures.published["article"],
+        "legal_documents": figures.legal_documents.posted,
+        "legal_documents_on_time": figures.legal_documents.posted_on_time,
+        "announcements": figures.published["announcement"],
+        "work_schedules": figures.published["work_schedule"],
+        "pages": figures.published["page"],
+        "published_total": figures.published_total,
+        "questions_received": figures.questions.received,
+        "questions_answered": figures.questions.answered,
+        "questions_on_time": figures.questions.answered_on_time,
+        "questions_overdue": figures.questions.overdue,
+        "consultations": figures.consultations.held,
+        "comments": figures.consultations.comments,
+        "incidents": figures.operation.incidents + figures.operation.security_risks,
+        "uptime_percent": figures.operation.uptime_percent,
+        "backups_verified": figures.backups.verified,
+    }
+
+
+def format_value(value: int | float | None) -> str:
+    """Vietnamese number style: a decimal comma; no value is a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{value:,}".replace(",", ".")
