@@ -34,3 +34,15 @@ urlpatterns += [
     path("sao-luu/<int:pk>/khoi-phuc/", backup_views.backup_restore, name="backup-restore"),
     path("sao-luu/tac-vu/<int:pk>/", backup_views.backup_job, name="backup-job"),
 ]
+
+# Periodic reports and evaluation (issue 9, the "evaluation" part).
+from portal_platform.console import evaluation_views  # noqa: E402
+
+urlpatterns += [
+    path("bao-cao-dinh-ky/", evaluation_views.periodic_report_view, name="periodic"),
+    path("bao-cao-dinh-ky/tai-ve.docx", evaluation_views.periodic_export, {"fmt": "docx"}, name="periodic-docx"),
+    path("bao-cao-dinh-ky/tai-ve.xlsx", evaluation_views.periodic_export, {"fmt": "xlsx"}, name="periodic-xlsx"),
+    path("danh-gia/", evaluation_views.evaluation_ranking_view, name="evaluation"),
+    path("danh-gia/tinh-diem/", evaluation_views.evaluation_compute_view, name="evaluation-compute"),
+    path("danh-gia/tieu-chi/", evaluation_views.criteria_edit, name="criteria"),
+]

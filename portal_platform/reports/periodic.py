@@ -96,8 +96,13 @@ class PeriodicReport:
         return _("Nothing was published or reported on any portal in %(period)s.") % {"period": self.period.label}
 
     def weeks(self) -> list[str]:
-        found = {week for counts in self.published_by_week.values() for week in counts}
-        return sorted(found)
+        """Every week of the period (the first from its first day, then each Monday), as ISO dates."""
+        weeks = [self.period.start]
+        monday = _week_start(self.period.start) + dt.timedelta(days=7)
+        while monday <= self.period.end:
+            weeks.append(monday)
+            monday += dt.timedelta(days=7)
+        return [week.isoformat() for week in weeks]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: what the API returns and the cache keeps."""
@@ -154,7 +159,10 @@ def _sum_into(target: Any, source: Any) -> None:
         if is_dataclass(value):
             _sum_into(getattr(target, spec.name), value)
         elif isinstance(value, int) and not isinstance(value, bool) and spec.name != "portal_id":
-            setattr(target, spec.name, getattr(target, spec.name) + value)
+            current = getattr(target, spec.name)
+            # Optional figures (a maximum, a median: None when empty) are derived, not added.
+            if isinstance(current, int):
+                setattr(target, spec.name, current + value)
 
 
 def figures_total(rows: list[PortalFigures], *, period: Period, name: str, kind: str = "") -> PortalFigures:
@@ -246,11 +254,14 @@ def _published_by_week(portal: Portal, period: Period) -> dict[str, int]:
     return dict(counts)
 
 
-def periodic_report_compute(*, period: Period, now: dt.datetime | None = None) -> PeriodicReport:
-    """The report for ``period``, computed from the data now (no cache)."""
+def periodic_report_compute(
+    *, period: Period, now: dt.datetime | None = None, portals: list[Portal] | None = None
+) -> PeriodicReport:
+    """The report for ``period`` (over ``portals``, by default every reported one), computed from
+    the data now (no cache)."""
     began = time.monotonic()
     now = now or timezone.now()
-    portals = reported_portals()
+    portals = reported_portals() if portals is None else portals
     rows = [portal_figures(portal=portal, period=period, now=now) for portal in portals]
     by_week: dict[int, dict[str, int]] = {}
     if period.kind is PeriodKind.MONTH:

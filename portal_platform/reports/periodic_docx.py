@@ -106,7 +106,7 @@ def periodic_document(report: PeriodicReport) -> Document:
     if report.has_data:
         document.add(
             Table(
-                header=[_("Kind of item"), _("Published")],
+                header=[_("Kind of item"), _("Number published")],
                 rows=[
                     *[[item_kind_label(kind), format_value(report.total.published[kind])] for kind in ITEM_KINDS],
                     [_("Total"), format_value(report.total.published_total)],

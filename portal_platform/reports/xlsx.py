@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -46,7 +47,7 @@ def _widths(sheet: Worksheet, widths: dict[int, float]) -> None:
 
 
 def _summary_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
-    sheet.title = _("Summary")[:31]
+    sheet.title = pgettext("workbook sheet", "Summary")[:31]
     sheet["A1"] = _("Periodic report on the portals, %(period)s") % {"period": report.period.label}
     sheet["A1"].font = TITLE
     sheet["A2"] = _("From %(start)s to %(end)s") % {
@@ -58,7 +59,7 @@ def _summary_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
         sheet.cell(row=row, column=1, value=line).alignment = Alignment(wrap_text=False)
         row += 1
     row += 1
-    _header(sheet, row, [_("Kind of item"), _("Published")])
+    _header(sheet, row, [_("Kind of item"), _("Number published")])
     first = row + 1
     for kind in ITEM_KINDS:
         row += 1
