@@ -52,7 +52,13 @@ def _choices(groups: list[tuple[str, list[Period]]], current: Period | None) -> 
     if current is not None and current.key not in listed:
         groups = [(_("Chosen period"), [current]), *groups]
     return [
-        {"label": label, "options": [{"key": p.key, "label": p.label, "selected": current is not None and p.key == current.key} for p in items]}
+        {
+            "label": label,
+            "options": [
+                {"key": p.key, "label": p.label, "selected": current is not None and p.key == current.key}
+                for p in items
+            ],
+        }
         for label, items in groups
     ]
 
@@ -98,8 +104,18 @@ def periodic_report_view(request: HttpRequest) -> HttpResponse:
         total = report_row(report.total)
         charts_shown = []
         for draw, tabulate, alt in (
-            (charts.publication_chart, charts.publication_table, _("Bar chart of the items published over time; the table after it gives the numbers.")),
-            (charts.timeliness_chart, charts.timeliness_table, _("Bar chart of documents posted and questions answered on time or late; the table after it gives the numbers.")),
+            (
+                charts.publication_chart,
+                charts.publication_table,
+                _("Bar chart of the items published over time; the table after it gives the numbers."),
+            ),
+            (
+                charts.timeliness_chart,
+                charts.timeliness_table,
+                _(
+                    "Bar chart of documents posted and questions answered on time or late; the table after it gives the numbers."
+                ),
+            ),
         ):
             image = draw(report)
             if image is not None:
@@ -176,7 +192,9 @@ def evaluation_compute_view(request: HttpRequest) -> HttpResponse:
 
 class CriterionForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"), max_length=200, error_messages={"required": gettext_lazy("Give the criterion a name.")}
+        label=gettext_lazy("Name"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give the criterion a name.")},
     )
     weight = forms.DecimalField(
         label=gettext_lazy("Weight"),

@@ -91,7 +91,13 @@ def ranking_data(period: Period, rows: list[RankingRow]) -> dict[str, Any]:
         for row in rows
     ]
     data: dict[str, Any] = ScoresOutput(
-        {"period": period.key, "period_label": period.label, "start": period.start, "end": period.end, "results": results}
+        {
+            "period": period.key,
+            "period_label": period.label,
+            "start": period.start,
+            "end": period.end,
+            "results": results,
+        }
     ).data
     return data
 

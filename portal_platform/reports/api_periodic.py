@@ -38,14 +38,14 @@ TAGS = ["periodic reports"]
 class PeriodOutput(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="2025-03, 2025-Q1 or 2025")
     kind = serializers.CharField(help_text="month, quarter or year")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label; DRF allows it
     start = serializers.DateField()
     end = serializers.DateField(help_text="included")
 
 
 class GroupOutput(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="province, department or commune")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label; DRF allows it
     portal_count = serializers.IntegerField()
     total = serializers.JSONField(help_text="the sum of the group's portals (same shape as a portal's figures)")
     portals = serializers.JSONField(help_text="each portal's figures (portal_figures)")

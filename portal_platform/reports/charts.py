@@ -15,24 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.translation import gettext as _
+from matplotlib import rc_context
+from matplotlib.figure import Figure
 
-from portal_platform.reports.figures import PortalFigures  # noqa: E402
-from portal_platform.reports.periodic import PeriodicReport  # noqa: E402
-from portal_platform.reports.periods import PeriodKind  # noqa: E402
+from portal_platform.reports.figures import PortalFigures
+from portal_platform.reports.periodic import PeriodicReport
+from portal_platform.reports.periods import PeriodKind
 
 TOP_PORTALS = 6
 # Colour-blind-safe (Okabe–Ito), with grey for "other portals".
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 ON_TIME, LATE, OVERDUE = "#009E73", "#E69F00", "#D55E00"
-STYLE = {
+# Typed loosely: matplotlib's stubs key rcParams by a Literal of every known name.
+STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",  # ships with matplotlib and covers Vietnamese
     "font.size": 15,
     "axes.titlesize": 19,
@@ -75,7 +77,10 @@ def _buckets(report: PeriodicReport) -> tuple[list[str], list[str], dict[int, di
     while dt.date(year, month, 1) <= report.period.end:
         keys.append(f"{year}-{month:02d}")
         year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    counts = {row.portal_id: {entry["month"]: int(entry["count"]) for entry in row.published_by_month} for row in report.portals}
+    counts = {
+        row.portal_id: {entry["month"]: int(entry["count"]) for entry in row.published_by_month}
+        for row in report.portals
+    }
     labels = [f"{key[5:]}/{key[:4]}" for key in keys]
     return keys, labels, counts
 
@@ -84,7 +89,9 @@ def publication_table(report: PeriodicReport) -> ChartTable:
     """Items first published per month (per week for a monthly report): the busiest portals, the
     rest summed as "other portals", and the total."""
     keys, labels, counts = _buckets(report)
-    ranked = sorted((row for row in report.portals if row.published_total), key=lambda row: (-row.published_total, row.portal_name))
+    ranked = sorted(
+        (row for row in report.portals if row.published_total), key=lambda row: (-row.published_total, row.portal_name)
+    )
     top, rest = ranked[:TOP_PORTALS], ranked[TOP_PORTALS:]
     rows: list[list[str | int]] = []
     for row in top:
@@ -92,7 +99,9 @@ def publication_table(report: PeriodicReport) -> ChartTable:
         rows.append([row.portal_name, *[per.get(key, 0) for key in keys], row.published_total])
     if rest:
         others = [sum(counts.get(row.portal_id, {}).get(key, 0) for row in rest) for key in keys]
-        rows.append([_("Other portals (%(count)d)") % {"count": len(rest)}, *others, sum(row.published_total for row in rest)])
+        rows.append(
+            [_("Other portals (%(count)d)") % {"count": len(rest)}, *others, sum(row.published_total for row in rest)]
+        )
     totals = [sum(int(row[index + 1]) for row in rows) for index in range(len(keys))]
     rows.append([_("Total"), *totals, report.total.published_total])
     step = _("per week") if report.period.kind is PeriodKind.MONTH else _("per month")
@@ -121,7 +130,16 @@ def publication_chart(report: PeriodicReport) -> bytes | None:
             axes.bar(range(len(labels)), values, bottom=bottoms, label=str(row[0]), color=colour, edgecolor="white")
             bottoms = [a + b for a, b in zip(bottoms, values, strict=True)]
         for x, total in enumerate(bottoms):
-            axes.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=15, fontweight="bold", xytext=(0, 4), textcoords="offset points")
+            axes.annotate(
+                str(total),
+                (x, total),
+                ha="center",
+                va="bottom",
+                fontsize=15,
+                fontweight="bold",
+                xytext=(0, 4),
+                textcoords="offset points",
+            )
         axes.set_xticks(range(len(labels)), labels)
         axes.set_title(table.title)
         axes.set_ylabel(_("Items published"))
@@ -179,12 +197,19 @@ def _stacked_horizontal(axes: object, labels: list[str], parts: list[tuple[str, 
     lefts = [0] * len(labels)
     for name, colour, values in parts:
         bars = axes.barh(range(len(labels)), values, left=lefts, label=name, color=colour, edgecolor="white")
-        axes.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=14, fontweight="bold", color="black")
+        axes.bar_label(
+            bars,
+            labels=[str(v) if v else "" for v in values],
+            label_type="center",
+            fontsize=14,
+            fontweight="bold",
+            color="black",
+        )
         lefts = [a + b for a, b in zip(lefts, values, strict=True)]
     axes.set_yticks(range(len(labels)), labels)
     axes.set_title(title)
     axes.invert_yaxis()
-    axes.set_xlim(0, max(lefts + [1]) * 1.05)
+    axes.set_xlim(0, max([*lefts, 1]) * 1.05)
     axes.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=len(parts), frameon=False)
 
 
@@ -208,7 +233,11 @@ def timeliness_chart(report: PeriodicReport) -> bytes | None:
         _stacked_horizontal(
             bottom,
             labels,
-            [(_("answered on time"), ON_TIME, column[3]), (_("answered late"), LATE, column[4]), (_("overdue"), OVERDUE, column[5])],
+            [
+                (_("answered on time"), ON_TIME, column[3]),
+                (_("answered late"), LATE, column[4]),
+                (_("overdue"), OVERDUE, column[5]),
+            ],
             _("Citizens' questions, %(period)s") % {"period": report.period.label},
         )
         figure.subplots_adjust(hspace=0.75)

@@ -203,7 +203,9 @@ def _content_facts(facts: ContentFacts, period: Period, now: dt.datetime) -> Non
         "work_schedule": WorkSchedule.objects.filter(live=True).exists(),
     }
     facts.public_pages = public_pages.count()
-    facts.stale_public_pages = pages_review_state(public_pages, now=now).filter(is_stale=True).count()
+    facts.stale_public_pages = (
+        pages_review_state(public_pages, now=now).filter(**{"is_stale": True}).count()
+    )  # an annotation
     english = set(public_pages.exclude(title_en="").exclude(body_en="").values_list("kind", flat=True).distinct())
     facts.english_organisation = PageKind.ORGANISATION in english
     facts.english_functions = PageKind.FUNCTIONS in english
@@ -343,7 +345,11 @@ def measure_legal_document_timeliness(data: EvaluationInput) -> Measure:
     return Measure(
         _clamp(100 * documents.posted_on_time / documents.posted),
         _("%(on_time)d of %(posted)d legal documents were posted within %(days)d days of their issue date.")
-        % {"on_time": documents.posted_on_time, "posted": documents.posted, "days": settings.REPORT_LEGAL_DOCUMENT_DAYS},
+        % {
+            "on_time": documents.posted_on_time,
+            "posted": documents.posted,
+            "days": settings.REPORT_LEGAL_DOCUMENT_DAYS,
+        },
     )
 
 
@@ -401,7 +407,9 @@ def measure_uptime(data: EvaluationInput) -> Measure:
     score = 100.0 if floor >= 100 else 100 * (uptime - floor) / (100 - floor)
     return Measure(
         _clamp(score),
-        _("Available %(uptime)s %% of the time (%(minutes)d minutes of reported outage); %(floor)s %% or less scores 0.")
+        _(
+            "Available %(uptime)s %% of the time (%(minutes)d minutes of reported outage); %(floor)s %% or less scores 0."
+        )
         % {"uptime": _number(uptime), "minutes": data.figures.operation.downtime_minutes, "floor": _number(floor)},
     )
 

@@ -130,7 +130,10 @@ class PeriodicReport:
                 for group in self.groups
             ],
             "published_by_week": [
-                {"portal_id": portal_id, "weeks": [{"week": week, "count": count} for week, count in sorted(weeks.items())]}
+                {
+                    "portal_id": portal_id,
+                    "weeks": [{"week": week, "count": count} for week, count in sorted(weeks.items())],
+                }
                 for portal_id, weeks in sorted(self.published_by_week.items())
             ],
         }
@@ -191,7 +194,8 @@ def figures_total(rows: list[PortalFigures], *, period: Period, name: str, kind:
         for entry in row.published_by_month:
             months[entry["month"]] += int(entry["count"])
     total.articles_by_section = [
-        {"section": section, "count": count} for section, count in sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))
+        {"section": section, "count": count}
+        for section, count in sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     total.published_by_month = [{"month": month, "count": months[month]} for month in sorted(months)]
     delays = [row.legal_documents.max_delay_days for row in rows if row.legal_documents.max_delay_days is not None]

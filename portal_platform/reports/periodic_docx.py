@@ -30,7 +30,9 @@ def summary_lines(report: PeriodicReport) -> list[str]:
     if not report.has_data:
         return [report.empty_message]
     lines = [
-        _("In %(period)s, %(portals)d portals published %(items)s items for the first time, of which %(articles)s articles and %(documents)s legal documents.")
+        _(
+            "In %(period)s, %(portals)d portals published %(items)s items for the first time, of which %(articles)s articles and %(documents)s legal documents."
+        )
         % {
             "period": report.period.label,
             "portals": len(report.portals),
@@ -42,11 +44,16 @@ def summary_lines(report: PeriodicReport) -> list[str]:
     if total.legal_documents.posted:
         lines.append(
             _("%(on_time)s of %(posted)s legal documents were posted on time.")
-            % {"on_time": format_value(total.legal_documents.posted_on_time), "posted": format_value(total.legal_documents.posted)}
+            % {
+                "on_time": format_value(total.legal_documents.posted_on_time),
+                "posted": format_value(total.legal_documents.posted),
+            }
         )
     questions = total.questions
     lines.append(
-        _("Citizens asked %(received)s questions; %(answered)s were answered (%(on_time)s on time) and %(overdue)s are overdue.")
+        _(
+            "Citizens asked %(received)s questions; %(answered)s were answered (%(on_time)s on time) and %(overdue)s are overdue."
+        )
         % {
             "received": format_value(questions.received),
             "answered": format_value(questions.answered),
@@ -123,7 +130,10 @@ def periodic_document(report: PeriodicReport) -> Document:
         document.add(Heading(f"{index}. {group.label}", level=2), _portal_table(report, index - 1))
     if report.has_data:
         document.add(Heading(_("III. CHARTS"), level=1))
-        for draw, tabulate in ((charts.publication_chart, charts.publication_table), (charts.timeliness_chart, charts.timeliness_table)):
+        for draw, tabulate in (
+            (charts.publication_chart, charts.publication_table),
+            (charts.timeliness_chart, charts.timeliness_table),
+        ):
             image = draw(report)
             table = tabulate(report)
             if image is None:

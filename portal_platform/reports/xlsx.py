@@ -83,7 +83,9 @@ def _summary_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
 
 def _portals_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
     columns = report_columns()
-    _header(sheet, 1, [_("No."), _("Portal"), _("Abbreviation"), _("Kind of portal"), *[column.label for column in columns]])
+    _header(
+        sheet, 1, [_("No."), _("Portal"), _("Abbreviation"), _("Kind of portal"), *[column.label for column in columns]]
+    )
     row = 1
     for number, figures in enumerate(report.portals, start=1):
         row += 1
@@ -141,7 +143,11 @@ def _publication_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
     chart.title = table.title
     chart.y_axis.title = _("Items published")
     # One line per portal row (the last row, the total, is left out: it would dwarf the others).
-    chart.add_data(Reference(sheet, min_col=1, max_col=1 + buckets, min_row=header + 1, max_row=last - 1), from_rows=True, titles_from_data=True)
+    chart.add_data(
+        Reference(sheet, min_col=1, max_col=1 + buckets, min_row=header + 1, max_row=last - 1),
+        from_rows=True,
+        titles_from_data=True,
+    )
     chart.set_categories(Reference(sheet, min_col=2, max_col=1 + buckets, min_row=header))
     chart.height, chart.width = 10, 22
     sheet.add_chart(chart, f"A{last + 3}")
@@ -154,7 +160,9 @@ def _timeliness_sheet(sheet: Worksheet, report: PeriodicReport) -> None:
     chart.type = "bar"
     chart.grouping = "clustered"
     chart.title = table.title
-    chart.add_data(Reference(sheet, min_col=2, max_col=len(table.columns), min_row=header, max_row=last), titles_from_data=True)
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=len(table.columns), min_row=header, max_row=last), titles_from_data=True
+    )
     chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
     chart.height, chart.width = 10, 22
     sheet.add_chart(chart, f"A{last + 3}")

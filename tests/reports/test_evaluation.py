@@ -46,7 +46,13 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.da
 def _article(head: User, section: Category, title: str, when: dt.datetime, body: str = "") -> None:
     item = publish(
         Article,
-        {"title": title, "summary": title, "body": body or f"<p>{title}</p><h2>Chi tiết</h2>", "author": "PV", "sections": [section.pk]},
+        {
+            "title": title,
+            "summary": title,
+            "body": body or f"<p>{title}</p><h2>Chi tiết</h2>",
+            "author": "PV",
+            "sections": [section.pk],
+        },
         head,
     )
     Article.objects.filter(pk=item.pk).update(first_published_at=when)
@@ -123,7 +129,13 @@ def weights(settings: Any) -> None:
     settings.EVALUATION_ARTICLES_PER_WEEK = 1.0
     settings.EVALUATION_UPTIME_FLOOR = 95.0
     settings.REPORT_LEGAL_DOCUMENT_DAYS = 7
-    chosen = {"update_frequency": "2", "legal_document_timeliness": "1", "answer_timeliness": "3", "accessibility": "1", "uptime": "1"}
+    chosen = {
+        "update_frequency": "2",
+        "legal_document_timeliness": "1",
+        "answer_timeliness": "3",
+        "accessibility": "1",
+        "uptime": "1",
+    }
     for criterion in Criterion.objects.all():
         criterion.is_active = criterion.code in chosen
         criterion.weight = Decimal(chosen.get(criterion.code, "1"))
@@ -209,7 +221,12 @@ def test_a_portal_where_nothing_applies_scores_zero_rather_than_failing(weights:
 def test_criteria_validation_is_all_or_nothing() -> None:
     before = {c.code: (c.name, c.weight, c.is_active) for c in Criterion.objects.all()}
     with pytest.raises(ValidationFailed) as negative:
-        criteria_update(changes=[CriterionChange(code="uptime", weight=Decimal("5")), CriterionChange(code="accessibility", weight=Decimal("-1"))])
+        criteria_update(
+            changes=[
+                CriterionChange(code="uptime", weight=Decimal("5")),
+                CriterionChange(code="accessibility", weight=Decimal("-1")),
+            ]
+        )
     assert negative.value.code == "invalid_weight" and negative.value.extra["criterion"] == "accessibility"
     with pytest.raises(ValidationFailed) as too_big:
         criteria_update(changes=[CriterionChange(code="uptime", weight=Decimal("1000"))])
@@ -258,11 +275,15 @@ def test_api_criteria_compute_and_scores(api: Client, seeded: None, weights: Non
     listed = api.get("/api/v1/evaluation/criteria/")
     assert listed.status_code == 200 and len(listed.json()) == 9
     bad = api.patch(
-        "/api/v1/evaluation/criteria/", {"criteria": [{"code": "uptime", "weight": -2}]}, content_type="application/json"
+        "/api/v1/evaluation/criteria/",
+        {"criteria": [{"code": "uptime", "weight": -2}]},
+        content_type="application/json",
     )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_weight"
     not_a_number = api.patch(
-        "/api/v1/evaluation/criteria/", {"criteria": [{"code": "uptime", "weight": "nhiều"}]}, content_type="application/json"
+        "/api/v1/evaluation/criteria/",
+        {"criteria": [{"code": "uptime", "weight": "nhiều"}]},
+        content_type="application/json",
     )
     assert not_a_number.json()["error"]["code"] == "invalid_weight"
     none_left = api.patch(
@@ -272,20 +293,31 @@ def test_api_criteria_compute_and_scores(api: Client, seeded: None, weights: Non
     )
     assert none_left.status_code == 400 and none_left.json()["error"]["code"] == "no_active_criterion"
     changed = api.patch(
-        "/api/v1/evaluation/criteria/", {"criteria": [{"code": "uptime", "weight": "2,5"}]}, content_type="application/json"
+        "/api/v1/evaluation/criteria/",
+        {"criteria": [{"code": "uptime", "weight": "2,5"}]},
+        content_type="application/json",
     )
     assert changed.status_code == 200
     assert next(c for c in changed.json() if c["code"] == "uptime")["weight"] == "2.50"
 
-    assert api.post("/api/v1/evaluation/compute/", {"period": "2022-13"}, content_type="application/json").json()["error"][
-        "code"
-    ] == "invalid_period"
+    assert (
+        api.post("/api/v1/evaluation/compute/", {"period": "2022-13"}, content_type="application/json").json()["error"][
+            "code"
+        ]
+        == "invalid_period"
+    )
     computed = api.post("/api/v1/evaluation/compute/", {"period": "2022-03"}, content_type="application/json")
     assert computed.status_code == 200, computed.json()
     results = computed.json()["results"]
     assert {portal_a.pk} <= {row["portal_id"] for row in results}
     row_a = next(row for row in results if row["portal_id"] == portal_a.pk)
-    assert {c["code"] for c in row_a["criteria"]} == {"update_frequency", "legal_document_timeliness", "answer_timeliness", "accessibility", "uptime"}
+    assert {c["code"] for c in row_a["criteria"]} == {
+        "update_frequency",
+        "legal_document_timeliness",
+        "answer_timeliness",
+        "accessibility",
+        "uptime",
+    }
     assert row_a["weakest"][0]["code"] == "legal_document_timeliness"
     scores = api.get("/api/v1/evaluation/scores/?period=2022-03").json()
     assert scores["results"] == results
@@ -319,7 +351,7 @@ def test_console_criteria_ranking_and_compute(operator: User, settings: Any, see
     console = Client(HTTP_HOST=settings.CONSOLE_HOST)
     console.force_login(operator)
     page = console.get("/danh-gia/tieu-chi/")
-    assert page.status_code == 200 and 'name="uptime-weight"'.encode() in page.content
+    assert page.status_code == 200 and b'name="uptime-weight"' in page.content
     form: dict[str, str] = {}
     for criterion in Criterion.objects.all():
         form[f"{criterion.code}-name"] = criterion.name

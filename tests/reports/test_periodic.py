@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
+from openpyxl.worksheet.worksheet import Worksheet
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
@@ -46,14 +47,26 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.da
 
 
 def _article(head: User, section: Category, title: str, when: dt.datetime) -> None:
-    item = publish(Article, {"title": title, "summary": title, "body": f"<p>{title}</p>", "author": "PV", "sections": [section.pk]}, head)
+    item = publish(
+        Article,
+        {"title": title, "summary": title, "body": f"<p>{title}</p>", "author": "PV", "sections": [section.pk]},
+        head,
+    )
     Article.objects.filter(pk=item.pk).update(first_published_at=when)
 
 
 def _document(head: User, field: DocumentField, number: str, issued: dt.date, when: dt.datetime) -> None:
     item = publish(
         LegalDocument,
-        {"form": "quyet-dinh", "issuer": "UBND", "signer": "Chủ tịch", "field": field.pk, "number": number, "issue_date": issued.isoformat(), "abstract": number},
+        {
+            "form": "quyet-dinh",
+            "issuer": "UBND",
+            "signer": "Chủ tịch",
+            "field": field.pk,
+            "number": number,
+            "issue_date": issued.isoformat(),
+            "abstract": number,
+        },
         head,
     )
     LegalDocument.objects.filter(pk=item.pk).update(first_published_at=when)
@@ -193,9 +206,17 @@ def test_xlsx_has_the_sheets_values_and_native_charts(seeded: None, portal_a: Po
     total = rows["Tổng cộng, tất cả các cổng"]
     assert total[header.index("Tin bài")] == report.total.published["article"]
     for sheet in workbook.worksheets:
-        assert sheet._charts, sheet.title  # a native chart on every sheet
+        assert isinstance(sheet, Worksheet)
+        charts_found = vars(sheet)["_charts"]  # openpyxl reads charts back; its stubs do not declare them
+        assert charts_found, sheet.title  # a native chart on every sheet
     over_time = workbook["Theo thời gian"]
-    assert [cell.value for cell in over_time[2]][1:-1] == ["tuần từ 01/03", "tuần từ 08/03", "tuần từ 15/03", "tuần từ 22/03", "tuần từ 29/03"]
+    assert [cell.value for cell in over_time[2]][1:-1] == [
+        "tuần từ 01/03",
+        "tuần từ 08/03",
+        "tuần từ 15/03",
+        "tuần từ 22/03",
+        "tuần từ 29/03",
+    ]
 
 
 # --- API and console --------------------------------------------------------------------------------
@@ -215,7 +236,13 @@ def test_api_report_exports_and_bad_periods(operator: User, settings: Any, seede
     response = api.get("/api/v1/reports/periodic/?period=2021-03&refresh=1")
     assert response.status_code == 200
     data = response.json()
-    assert data["period"] == {"key": "2021-03", "kind": "month", "label": "tháng 03/2021", "start": "2021-03-01", "end": "2021-03-31"}
+    assert data["period"] == {
+        "key": "2021-03",
+        "kind": "month",
+        "label": "tháng 03/2021",
+        "start": "2021-03-01",
+        "end": "2021-03-31",
+    }
     assert data["has_data"] is True and data["message"] == ""
     communes = next(group for group in data["groups"] if group["kind"] == "commune")
     a = next(row for row in communes["portals"] if row["portal_id"] == portal_a.pk)
