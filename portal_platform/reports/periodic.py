@@ -380,6 +380,38 @@ def report_columns() -> list[Column]:
     ]
 
 
+def report_column_parts() -> list[tuple[str, list[Column]]]:
+    """The columns in three parts, for a page too narrow for all of them (the DOCX)."""
+    columns = {column.key: column for column in report_columns()}
+    parts = (
+        (
+            _("Information published"),
+            (
+                "articles",
+                "legal_documents",
+                "legal_documents_on_time",
+                "announcements",
+                "work_schedules",
+                "pages",
+                "published_total",
+            ),
+        ),
+        (
+            _("Questions and consultations"),
+            (
+                "questions_received",
+                "questions_answered",
+                "questions_on_time",
+                "questions_overdue",
+                "consultations",
+                "comments",
+            ),
+        ),
+        (_("Keeping the portal running"), ("incidents", "uptime_percent", "backups_verified")),
+    )
+    return [(title, [columns[key] for key in keys]) for title, keys in parts]
+
+
 def report_row(figures: PortalFigures) -> dict[str, int | float | None]:
     """One portal's (or a total's) values for ``report_columns``."""
     return {

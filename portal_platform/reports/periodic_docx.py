@@ -6,13 +6,23 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from portal_platform.reports import charts, documents
-from portal_platform.reports.documents import Document, Heading, Image, MottoHeader, Paragraph, Signature, Table, Title
+from portal_platform.reports.documents import (
+    Block,
+    Document,
+    Heading,
+    Image,
+    MottoHeader,
+    Paragraph,
+    Signature,
+    Table,
+    Title,
+)
 from portal_platform.reports.figures import ITEM_KINDS
 from portal_platform.reports.periodic import (
     PeriodicReport,
     format_value,
     item_kind_label,
-    report_columns,
+    report_column_parts,
     report_row,
 )
 from portal_platform.reports.periods import today
@@ -71,22 +81,27 @@ def summary_lines(report: PeriodicReport) -> list[str]:
     return lines
 
 
-def _portal_table(report: PeriodicReport, group_index: int) -> Table:
+def _portal_tables(report: PeriodicReport, group_index: int) -> list[Block]:
+    """One table per part of the columns (all of them would not fit across a portrait A4 page)."""
     group = report.groups[group_index]
-    columns = report_columns()
-    rows = []
-    for number, figures in enumerate(group.portals, start=1):
-        values = report_row(figures)
-        rows.append([str(number), figures.portal_name, *[format_value(values[column.key]) for column in columns]])
+    blocks: list[Block] = []
     totals = report_row(group.total)
-    rows.append(["", _("Total"), *[format_value(totals[column.key]) for column in columns]])
-    return Table(
-        header=[_("No."), _("Portal"), *[column.label for column in columns]],
-        rows=rows,
-        widths=[0.6, 3.2, *[1.0] * len(columns)],
-        numeric=set(range(2, 2 + len(columns))),
-        caption=group.label,
-    )
+    for letter, (title, columns) in zip("abc", report_column_parts(), strict=False):
+        rows = []
+        for number, figures in enumerate(group.portals, start=1):
+            values = report_row(figures)
+            rows.append([str(number), figures.portal_name, *[format_value(values[column.key]) for column in columns]])
+        rows.append(["", _("Total"), *[format_value(totals[column.key]) for column in columns]])
+        blocks.append(Heading(f"{letter}) {title}", level=3))
+        blocks.append(
+            Table(
+                header=[_("No."), _("Portal"), *[column.label for column in columns]],
+                rows=rows,
+                widths=[0.6, 3.4, *[1.0] * len(columns)],
+                numeric=set(range(2, 2 + len(columns))),
+            )
+        )
+    return blocks
 
 
 def periodic_document(report: PeriodicReport) -> Document:
@@ -127,7 +142,7 @@ def periodic_document(report: PeriodicReport) -> Document:
     if not report.portals:
         document.add(Paragraph(_("There is no portal to report on.")))
     for index, group in enumerate(report.groups, start=1):
-        document.add(Heading(f"{index}. {group.label}", level=2), _portal_table(report, index - 1))
+        document.add(Heading(f"{index}. {group.label}", level=2), *_portal_tables(report, index - 1))
     if report.has_data:
         document.add(Heading(_("III. CHARTS"), level=1))
         for draw, tabulate in (

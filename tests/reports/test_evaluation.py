@@ -378,3 +378,14 @@ def test_console_criteria_ranking_and_compute(operator: User, settings: Any, see
     assert "Đăng văn bản kịp thời".encode() in ranking.content  # a weakest criterion, by name
     bad = console.get("/danh-gia/?period=2022-99")
     assert bad.status_code == 400 and b"error-summary" in bad.content
+
+
+def test_the_monthly_job_scores_the_month_and_its_reporting_year(seeded: None, weights: None, portal_a: Portal) -> None:
+    from portal_platform.reports.tasks import evaluation_monthly
+
+    evaluation_monthly.fn(today="2022-04-03")
+    evaluation_monthly.fn(today="2022-04-03")  # twice: still one row per portal and period
+    march = Evaluation.objects.filter(portal=portal_a, period_start=MARCH.start, period_end=MARCH.end)
+    assert march.count() == 1 and march.get().total == Decimal("70.43")
+    year = periods.report_year(2022)
+    assert Evaluation.objects.filter(portal=portal_a, period_start=year.start, period_end=year.end).count() == 1

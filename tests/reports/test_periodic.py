@@ -313,3 +313,12 @@ def test_twenty_portals_cost(portal_a: Portal, province: Portal, seeded: None) -
     assert all(row.published["article"] == 4 for row in report.portals)  # each copy counts its own
     assert report.total.published["article"] == 80
     assert seconds < 60
+
+    from portal_platform.reports.evaluation import evaluation_compute
+
+    began = time.monotonic()
+    scored = evaluation_compute(period=Q1, portals=portals)
+    seconds = time.monotonic() - began
+    print(f"evaluation, 20 portals, one quarter: {seconds:.2f}s")
+    assert len(scored) == 20 and len({evaluation.total for evaluation in scored}) == 1  # identical copies
+    assert seconds < 90
