@@ -114,16 +114,22 @@ def _weight(value: Any, code: str) -> Decimal:
     return weight
 
 
+class CriterionChangeInput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField(required=False, allow_blank=True)
+    weight = serializers.CharField(required=False, help_text="a number from 0 to 999.99 (0: shown, not counted)")
+    is_active = serializers.BooleanField(required=False)
+
+
+class CriteriaUpdateInput(serializers.Serializer[Any]):
+    criteria = CriterionChangeInput(many=True, allow_empty=False)
+
+
+class EvaluationComputeInput(serializers.Serializer[Any]):
+    period = serializers.CharField(help_text=PERIOD_HELP)
+
+
 class CriteriaApi(APIView):
-    class ChangeInput(serializers.Serializer[Any]):
-        code = serializers.CharField()
-        name = serializers.CharField(required=False, allow_blank=True)
-        weight = serializers.CharField(required=False, help_text="a number from 0 to 999.99 (0: shown, not counted)")
-        is_active = serializers.BooleanField(required=False)
-
-    class UpdateInput(serializers.Serializer[Any]):
-        criteria = serializers.ListField(child=serializers.DictField(), allow_empty=False)
-
     @extend_schema(
         operation_id="evaluation_criteria_list",
         tags=TAGS,
@@ -144,17 +150,14 @@ class CriteriaApi(APIView):
             "no_active_criterion (no criterion would be in use with a weight above zero). Scores already "
             "computed keep the weights they were computed with until computed again."
         ),
-        request=UpdateInput,
+        request=CriteriaUpdateInput,
         responses=CriterionOutput(many=True),
     )
     def patch(self, request: Request) -> Response:
-        data = self.UpdateInput(data=request.data)
+        data = CriteriaUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes = []
-        for raw in data.validated_data["criteria"]:
-            item = self.ChangeInput(data=raw)
-            item.is_valid(raise_exception=True)
-            given = item.validated_data
+        for given in data.validated_data["criteria"]:
             changes.append(
                 CriterionChange(
                     code=given["code"],
@@ -167,9 +170,6 @@ class CriteriaApi(APIView):
 
 
 class EvaluationComputeApi(APIView):
-    class Input(serializers.Serializer[Any]):
-        period = serializers.CharField(help_text=PERIOD_HELP)
-
     @extend_schema(
         operation_id="evaluation_compute",
         tags=TAGS,
@@ -179,11 +179,11 @@ class EvaluationComputeApi(APIView):
             "(computing again replaces them). Answers with the ranking. Errors: invalid_period, "
             "no_active_criterion."
         ),
-        request=Input,
+        request=EvaluationComputeInput,
         responses=ScoresOutput,
     )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = EvaluationComputeInput(data=request.data)
         data.is_valid(raise_exception=True)
         period = periods.parse(data.validated_data["period"])
         evaluation_compute(period=period)
