@@ -22,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
@@ -227,7 +228,10 @@ def timeliness_chart(report: PeriodicReport) -> bytes | None:
         _stacked_horizontal(
             top,
             labels,
-            [(_("on time"), ON_TIME, column[1]), (_("late"), LATE, column[2])],
+            [
+                (pgettext("timeliness", "on time"), ON_TIME, column[1]),
+                (pgettext("timeliness", "late"), LATE, column[2]),
+            ],
             _("Legal documents posted, %(period)s") % {"period": report.period.label},
         )
         _stacked_horizontal(
