@@ -389,3 +389,68 @@ def test_the_monthly_job_scores_the_month_and_its_reporting_year(seeded: None, w
     assert march.count() == 1 and march.get().total == Decimal("70.43")
     year = periods.report_year(2022)
     assert Evaluation.objects.filter(portal=portal_a, period_start=year.start, period_end=year.end).count() == 1
+
+
+def test_coverage_freshness_and_english_read_the_portal_as_it_is_now(portal_a: Portal) -> None:
+    from django.utils import timezone
+
+    from content.models import Announcement, ContactOfficer, Leader, Page, PageKind, WorkSchedule
+    from content.services.workflow import item_save
+    from portal_platform.reports.evaluation import (
+        EvaluationInput,
+        content_facts,
+        measure_background_freshness,
+        measure_english_coverage,
+        measure_section_coverage,
+    )
+    from portal_platform.reports.figures import PortalFigures
+    from tests.site.content import publish_item
+
+    with schema_context(portal_a.schema_name):
+        # A known state: nothing public (rolled back after the test).
+        for model in (Article, LegalDocument, Announcement, WorkSchedule, Page, Leader, ContactOfficer):
+            model.objects.update(live=False)
+        head, _section, _field = _setup("ph")
+        data = {
+            "title": "Cơ cấu tổ chức",
+            "title_en": "Organisation",
+            "body": "<p>Các phòng</p>",
+            "body_en": "<p>Offices</p>",
+        }
+        existing = Page.objects.filter(kind=PageKind.ORGANISATION).first()
+        if existing is None:
+            page = publish(Page, {"kind": PageKind.ORGANISATION, "slug": "co-cau-to-chuc-dg", **data}, head)
+        else:
+            page = publish_item(item_save(model=Page, item=existing, data=data, user=head), head)
+        publish(
+            ContactOfficer,
+            {
+                "name": "Nguyễn Văn Đầu Mối",
+                "position": "Chuyên viên",
+                "area": "Hỏi đáp",
+                "area_en": "Questions",
+                "email": "daumoi@example.vn",
+            },
+            head,
+        )
+    now = timezone.now()
+    facts = content_facts(portal=portal_a, period=MARCH, now=now)
+    assert {group for group, present in facts.groups.items() if present} == {"organisation", "contacts"}
+    data_in = EvaluationInput(
+        portal=portal_a,
+        period=MARCH,
+        figures=PortalFigures(portal_a.pk, portal_a.name, portal_a.abbreviation, portal_a.kind, MARCH.start, MARCH.end),
+        facts=facts,
+        elapsed_days=31,
+        backup_days=0,
+    )
+    coverage = measure_section_coverage(data_in)
+    assert coverage.score == 22.22 and "giới thiệu" in coverage.explanation  # 2 of 9; the introduction is missing
+    english = measure_english_coverage(data_in)
+    assert english.score == 66.67  # organisation yes, functions no, contact officers 1 of 1
+    assert "chức năng" in english.explanation
+    assert measure_background_freshness(data_in).score == 100.0
+    with schema_context(portal_a.schema_name):
+        Page.objects.filter(pk=page.pk).update(published_at=now - dt.timedelta(days=800), last_reviewed_at=None)
+    stale = content_facts(portal=portal_a, period=MARCH, now=now)
+    assert (stale.public_pages, stale.stale_public_pages) == (1, 1)
