@@ -145,7 +145,9 @@ def publication_chart(report: PeriodicReport) -> bytes | None:
         axes.set_title(table.title)
         axes.set_ylabel(_("Items published"))
         axes.set_ylim(0, max(bottoms) * 1.18 + 1)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        # Listed top to bottom as the segments are stacked.
+        handles, names = axes.get_legend_handles_labels()
+        axes.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         if len(labels) > 6:
             axes.tick_params(axis="x", labelrotation=45)
         return _png(figure)
