@@ -117,8 +117,6 @@ class ContentFacts:
     """What the measures need beyond the report figures, read in the portal's schema in one visit."""
 
     groups: dict[str, bool] = field(default_factory=dict)  # section_coverage group → present and public
-    public_pages: int = 0
-    stale_public_pages: int = 0
     english_organisation: bool = False
     english_functions: bool = False
     contact_officers: int = 0
@@ -183,7 +181,6 @@ def _content_facts(facts: ContentFacts, period: Period, now: dt.datetime) -> Non
         PageKind,
         WorkSchedule,
     )
-    from content.services.pages import pages_review_state
 
     public_pages = Page.objects.filter(live=True)
     kinds = set(public_pages.values_list("kind", flat=True).distinct())
@@ -202,10 +199,6 @@ def _content_facts(facts: ContentFacts, period: Period, now: dt.datetime) -> Non
         "legal_documents": LegalDocument.objects.filter(live=True).exists(),
         "work_schedule": WorkSchedule.objects.filter(live=True).exists(),
     }
-    facts.public_pages = public_pages.count()
-    facts.stale_public_pages = (
-        pages_review_state(public_pages, now=now).filter(**{"is_stale": True}).count()
-    )  # an annotation
     english = set(public_pages.exclude(title_en="").exclude(body_en="").values_list("kind", flat=True).distinct())
     facts.english_organisation = PageKind.ORGANISATION in english
     facts.english_functions = PageKind.FUNCTIONS in english
@@ -316,10 +309,10 @@ def measure_section_coverage(data: EvaluationInput) -> Measure:
 
 
 def measure_background_freshness(data: EvaluationInput) -> Measure:
-    pages = data.facts.public_pages
+    pages = data.figures.background.pages
     if not pages:
         return Measure(None, _("The portal has no public background page."))
-    stale = data.facts.stale_public_pages
+    stale = data.figures.background.stale
     return Measure(
         _clamp(100 * (1 - stale / pages)),
         _("%(stale)d of %(pages)d public background pages are overdue for review.") % {"stale": stale, "pages": pages},

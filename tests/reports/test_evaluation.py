@@ -27,6 +27,7 @@ from portal_platform.reports.evaluation import (
     evaluation_ranking,
     html_accessibility_problems,
 )
+from portal_platform.reports.figures import portal_figures
 from portal_platform.reports.models import Criterion, Evaluation, Incident, IncidentKind
 from tenants.models import Portal
 from tests.board import account, roles_ready
@@ -403,7 +404,6 @@ def test_coverage_freshness_and_english_read_the_portal_as_it_is_now(portal_a: P
         measure_english_coverage,
         measure_section_coverage,
     )
-    from portal_platform.reports.figures import PortalFigures
     from tests.site.content import publish_item
 
     with schema_context(portal_a.schema_name):
@@ -439,7 +439,7 @@ def test_coverage_freshness_and_english_read_the_portal_as_it_is_now(portal_a: P
     data_in = EvaluationInput(
         portal=portal_a,
         period=MARCH,
-        figures=PortalFigures(portal_a.pk, portal_a.name, portal_a.abbreviation, portal_a.kind, MARCH.start, MARCH.end),
+        figures=portal_figures(portal=portal_a, period=MARCH, now=now),
         facts=facts,
         elapsed_days=31,
         backup_days=0,
@@ -452,5 +452,5 @@ def test_coverage_freshness_and_english_read_the_portal_as_it_is_now(portal_a: P
     assert measure_background_freshness(data_in).score == 100.0
     with schema_context(portal_a.schema_name):
         Page.objects.filter(pk=page.pk).update(published_at=now - dt.timedelta(days=800), last_reviewed_at=None)
-    stale = content_facts(portal=portal_a, period=MARCH, now=now)
-    assert (stale.public_pages, stale.stale_public_pages) == (1, 1)
+    stale = portal_figures(portal=portal_a, period=MARCH, now=now).background
+    assert (stale.pages, stale.stale) == (1, 1)
