@@ -23,6 +23,7 @@ from django.conf import settings  # noqa: E402
 
 from content.tasks import publish_due_all  # noqa: E402
 from portal_platform import tasks  # noqa: E402
+from portal_platform.reports.tasks import evaluation_monthly  # noqa: E402
 from portal_platform.search.tasks import index_repair_all  # noqa: E402
 from provisioning import backup_tasks  # noqa: E402
 from provisioning.tasks import pool_top_up  # noqa: E402
@@ -47,6 +48,8 @@ def build_scheduler() -> BlockingScheduler:
     drill = CronTrigger(hour=settings.BACKUP_DRILL_HOUR, minute=0)
     scheduler.add_job(backup_tasks.backups_drill.send, drill, id="backups_drill")
     scheduler.add_job(backup_tasks.backups_maintain.send, CronTrigger(minute=17), id="backups_maintain")
+    # Evaluation (issue 9): the month just ended and its reporting year, early on the 1st.
+    scheduler.add_job(evaluation_monthly.send, CronTrigger(day=1, hour=4, minute=30), id="evaluation_monthly")
     return scheduler
 
 

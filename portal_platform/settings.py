@@ -255,6 +255,16 @@ REPORT_CUTOFF = env_month_day("REPORT_CUTOFF", (12, 10))
 # issue date (the reports' timeliness figure and the evaluation's criterion).
 REPORT_LEGAL_DOCUMENT_DAYS = env_int("REPORT_LEGAL_DOCUMENT_DAYS", 7, minimum=0)
 
+# --- Periodic reports and evaluation (portal_platform.reports.periodic, .evaluation) ------------
+# How long a past period's provincial report stays in the shared cache (seconds; 0: never cached).
+REPORT_PERIODIC_CACHE_SECONDS = env_int("REPORT_PERIODIC_CACHE_SECONDS", 600, minimum=0)
+# Evaluation targets. update_frequency: articles a week that earn the full score.
+EVALUATION_ARTICLES_PER_WEEK = env_float("EVALUATION_ARTICLES_PER_WEEK", 3.0, minimum=0.1)
+# uptime: the availability (%) that scores 0; 100 % scores 100, linearly in between.
+EVALUATION_UPTIME_FLOOR = env_float("EVALUATION_UPTIME_FLOOR", 95.0)
+# backups_verified: the share of the period's days that must have a good, verified backup.
+EVALUATION_BACKUP_DAYS_SHARE = env_float("EVALUATION_BACKUP_DAYS_SHARE", 0.9, minimum=0.01)
+
 # --- Audit log ----------------------------------------------------------------------------------
 # How long audit log entries are kept before the nightly purge removes them (12 months by default).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)

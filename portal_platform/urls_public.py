@@ -39,3 +39,15 @@ urlpatterns = [
     path("api/v1/incidents/<int:pk>/close/", api_incidents.ConsoleIncidentCloseApi.as_view(), name="api-incident-close"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal_platform.urls_public"), name="api-schema"),
 ]
+
+# Periodic reports and evaluation (issue 9, the "evaluation" part).
+from portal_platform.reports import api_evaluation, api_periodic  # noqa: E402
+
+urlpatterns += [
+    path("api/v1/reports/periodic/", api_periodic.PeriodicReportApi.as_view(), name="api-periodic"),
+    path("api/v1/reports/periodic/docx/", api_periodic.PeriodicReportDocxApi.as_view(), name="api-periodic-docx"),
+    path("api/v1/reports/periodic/xlsx/", api_periodic.PeriodicReportXlsxApi.as_view(), name="api-periodic-xlsx"),
+    path("api/v1/evaluation/criteria/", api_evaluation.CriteriaApi.as_view(), name="api-evaluation-criteria"),
+    path("api/v1/evaluation/compute/", api_evaluation.EvaluationComputeApi.as_view(), name="api-evaluation-compute"),
+    path("api/v1/evaluation/scores/", api_evaluation.EvaluationScoresApi.as_view(), name="api-evaluation-scores"),
+]

@@ -15,6 +15,7 @@ django.setup()
 import dramatiq  # noqa: E402
 
 import content.tasks  # noqa: E402, F401
+import portal_platform.reports.tasks  # noqa: E402  (periodic reports and evaluation)
 import portal_platform.search.tasks  # noqa: E402
 import portal_platform.tasks  # noqa: E402, F401
 import provisioning.tasks  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal_platform.console import backup_views, report_views, views
+from portal_platform.console import backup_views, evaluation_views, report_views, views
 
 app_name = "console"
 
@@ -45,4 +45,14 @@ urlpatterns += [
     path("su-co/<int:pk>/", report_views.incident_detail, name="incident"),
     path("su-co/<int:pk>/tiep-nhan/", report_views.incident_acknowledge, name="incident-acknowledge"),
     path("su-co/<int:pk>/dong/", report_views.incident_close, name="incident-close"),
+]
+
+# Periodic reports and evaluation (issue 9, the "evaluation" part).
+urlpatterns += [
+    path("bao-cao-dinh-ky/", evaluation_views.periodic_report_view, name="periodic"),
+    path("bao-cao-dinh-ky/tai-ve.docx", evaluation_views.periodic_export, {"fmt": "docx"}, name="periodic-docx"),
+    path("bao-cao-dinh-ky/tai-ve.xlsx", evaluation_views.periodic_export, {"fmt": "xlsx"}, name="periodic-xlsx"),
+    path("danh-gia/", evaluation_views.evaluation_ranking_view, name="evaluation"),
+    path("danh-gia/tinh-diem/", evaluation_views.evaluation_compute_view, name="evaluation-compute"),
+    path("danh-gia/tieu-chi/", evaluation_views.criteria_edit, name="criteria"),
 ]

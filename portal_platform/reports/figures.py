@@ -77,7 +77,7 @@ class ConsultationFigures:
 @dataclass
 class BackgroundFigures:
     pages: int = 0  # background pages on the public site
-    stale: int = 0  # not confirmed as accurate within the review period (as of the computation)
+    stale: int = 0  # of those, not confirmed as accurate within the review period (as of the computation)
     english_pages: int = 0  # pages with an English title and text
 
 
@@ -223,7 +223,7 @@ def _content_figures(figures: PortalFigures, period: Period, start: dt.datetime,
         WorkSchedule,
     )
     from content.models.citizens import OPEN_QUESTION_STATUSES
-    from content.services.pages import pages_stale
+    from content.services.pages import pages_review_state
 
     in_period = Q(first_published_at__gte=start, first_published_at__lt=end)
     models: dict[str, type[Any]] = {
@@ -302,7 +302,9 @@ def _content_figures(figures: PortalFigures, period: Period, start: dt.datetime,
     background = figures.background
     live_pages = Page.objects.filter(live=True)
     background.pages = live_pages.count()
-    background.stale = pages_stale(now=now).count()
+    # Stale among the public pages, so that "of N pages, S are stale" reads true; a placeholder never
+    # published is stale for the back office's queue but is not on the site.
+    background.stale = pages_review_state(live_pages, now=now).filter(**{"is_stale": True}).count()
     english_pages = live_pages.exclude(title_en="").exclude(body_en="")
     background.english_pages = english_pages.count()
 
