@@ -56,6 +56,8 @@ MAX_PAGE = 50
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 COMPONENT_KINDS = (PortalKind.DEPARTMENT, PortalKind.COMMUNE)
+# What the provincial portal's home page and integration feed show of its component portals.
+INTEGRATED_KINDS = ("article", "legal_document")
 
 
 @dataclass(frozen=True)
@@ -602,7 +604,7 @@ def _hit(
 
 def component_latest(
     *,
-    kinds: Sequence[str] = ("article", "legal_document"),
+    kinds: Sequence[str] = INTEGRATED_KINDS,
     portal_kinds: Sequence[str] = COMPONENT_KINDS,
     limit: int = 10,
     link: LinkStyle | None = None,
