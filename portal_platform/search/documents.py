@@ -228,6 +228,4 @@ def register_content_sources() -> None:
     register(
         Source("content.questionanswer", QUESTION, _("Questions and answers"), _question_answers, _question_answer)
     )
-    register(
-        Source("content.consultation", CONSULTATION, _("Consultations on drafts"), _consultations, _consultation)
-    )
+    register(Source("content.consultation", CONSULTATION, _("Consultations on drafts"), _consultations, _consultation))
