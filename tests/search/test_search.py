@@ -284,6 +284,35 @@ def test_a_small_scope_is_walked_whole_and_answered_exactly(desk_a: Desk, desk_b
     assert (everywhere.total, everywhere.total_is_exact) == (13, True)
 
 
+def test_very_common_words_are_checked_on_the_rows_the_rarer_ones_find(
+    desk_a: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from portal_platform.search import selectors
+
+    wanted = desk_a.published(Article, title="Hội nghị phát triển vùng đồng bào dân tộc")
+    desk_a.published(Article, title="Hội nghị tiếp xúc cử tri của dân")  # every word but "vùng"
+    desk_a.published(Article, title="Vùng nguyên liệu mía")  # "vùng" alone
+    # As ANALYZE would see a large index: "dân", "hội", "nghị" very common, "vùng" rare.
+    stats = {"at": time.monotonic(), "frequencies": {"dan": 0.9, "hoi": 0.5, "nghi": 0.5}, "floor": 0.001}
+    monkeypatch.setattr(selectors, "_stats", {**stats, "entries": 1_000_000.0})
+    with CaptureQueriesContext(connection) as queries:
+        result = search(query="hội nghị vùng dân")
+    assert [h.object_id for h in result.hits] == [wanted.pk]
+    assert (result.total, result.total_is_exact) == (1, True)
+    [gin] = _gin_passes(queries)
+    lookup, check = gin.split("OFFSET 0")
+    assert "'vung'" in lookup and "'dan'" not in lookup  # the GIN index is asked for the rare word …
+    assert "'dan'" in check and "'hoi'" in check  # … and the whole query is checked on its rows
+    # Rare words that would still leave too many rows: the whole query goes to the GIN index.
+    monkeypatch.setattr(selectors, "_stats", {**stats, "floor": 0.1, "entries": 1_000_000.0})
+    with CaptureQueriesContext(connection) as queries:
+        again = search(query="hội nghị vùng dân")
+    assert [h.object_id for h in again.hits] == [wanted.pk]
+    assert "OFFSET 0" not in _gin_passes(queries)[0]
+
+
 def test_a_search_that_runs_too_long_is_stopped_with_a_code(
     corpus: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
