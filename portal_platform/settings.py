@@ -278,6 +278,10 @@ SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10000, minimum=100)
 # walking the newest entries (at most SEARCH_WALK_ROWS of them) instead of the GIN index.
 SEARCH_COMMON_SHARE = env_float("SEARCH_COMMON_SHARE", 0.02)
 SEARCH_WALK_ROWS = env_int("SEARCH_WALK_ROWS", 20000, minimum=100)
+# Words in at least this share of the index are left out of the GIN lookup when the query's rarer
+# words already narrow it down (they are checked on the rows found instead): reading the GIN lists
+# of words such as "và" or "dân" costs more than checking a few hundred rows.
+SEARCH_INDEX_WORD_SHARE = env_float("SEARCH_INDEX_WORD_SHARE", 0.2)
 # A search taking longer than this (milliseconds) is stopped with the code search_timeout.
 SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3000, minimum=100)
 

@@ -7,6 +7,7 @@ cache may keep it; see ``content.public.cache``). None of them uses a CSRF token
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,10 @@ from content.public.cache import count_article_view, public_page
 from content.public.forms import DocumentSearchForm
 from content.public.layout import Layout, layout_for
 from content.public.sitemaps import SITEMAPS
-from tenants.models import Portal
+from portal_platform.errors import ApplicationError
+from tenants.models import Portal, PortalKind
+
+log = logging.getLogger(__name__)
 
 ARTICLES_PER_PAGE = 20
 DOCUMENTS_PER_PAGE = 20
@@ -98,6 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     schedule = selectors.schedule_for_week(monday=selectors.week_start(today))
     today_entries = next((day.entries for day in _schedule_days(schedule) if day.date == today), [])
+    portal = _portal(request)
+    integration = _integration(request) if portal.kind == PortalKind.PROVINCE else []
     footer_urls = {link.url.rstrip("/") for link in layout.footer_menu}
     public_service = "" if settings.PUBLIC_SERVICE_URL.rstrip("/") in footer_urls else settings.PUBLIC_SERVICE_URL
     return render(
@@ -113,8 +119,45 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
             "today_entries": today_entries,
             "public_service_url": public_service,
+            "integration": integration,
         },
     )
+
+
+@dataclass(frozen=True)
+class IntegrationGroup:
+    """One kind of component portal on the provincial home page, with its newest items."""
+
+    key: str
+    heading: str
+    hits: list[Any]
+
+
+INTEGRATION_ITEMS = 6
+
+
+def _integration(request: HttpRequest) -> list[IntegrationGroup]:
+    """The newest news and legal documents of the province's component portals, by kind of portal
+    (Decision 80/2025 Đ14.4.c), read from the shared search index: nothing is copied, each item
+    links to its own portal's domain. The index tells this page's cache when they change
+    (``portal_platform.search.services``)."""
+    from portal_platform.search import selectors as search
+
+    link = search.LinkStyle(scheme=request.scheme or "https", port=str(request.get_port()))
+    headings = {
+        PortalKind.DEPARTMENT: _("Departments and agencies"),
+        PortalKind.COMMUNE: _("Communes, wards and towns"),
+    }
+    groups = []
+    for kind in search.COMPONENT_KINDS:
+        try:
+            hits = search.component_latest(portal_kinds=(kind,), limit=INTEGRATION_ITEMS, link=link)
+        except ApplicationError:
+            # A slow index (search_timeout) must not take the home page down: the block is left out.
+            log.warning("home page: the component portals' items could not be read", exc_info=True)
+            hits = []
+        groups.append(IntegrationGroup(key=str(kind), heading=headings[kind], hits=hits))
+    return groups
 
 
 # --- sections and articles ---------------------------------------------------------------------------

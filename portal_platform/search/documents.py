@@ -1,9 +1,16 @@
-"""The content app's sources: articles, legal documents, background pages and announcements.
+"""The content app's sources: articles, legal documents, background pages, announcements, answered
+citizens' questions and consultations on drafts.
 
 Public paths are the public site's (issue 6): ``/tin-tuc/<slug>/``, ``/van-ban/<pk>/``,
-``/gioi-thieu/<slug>/``, ``/thong-bao/<slug>/``. Only rows with ``live=True`` are public
-(``content.publishing``); each builder reads the live row, whose columns hold the published version
-while an edit waits for approval.
+``/gioi-thieu/<slug>/``, ``/thong-bao/<slug>/``, ``/hoi-dap/<pk>/``, ``/gop-y-du-thao/<slug>/``.
+Only rows with ``live=True`` are public (``content.publishing``); each builder reads the live row,
+whose columns hold the published version while an edit waits for approval.
+
+Citizens' questions: only the published ``QuestionAnswer`` (the board's wording, with no personal
+data) is a source. The citizen's own ``Question`` — name, email, phone, the original text — is
+never read here, not even through ``QuestionAnswer.source``. Consultations: the draft, its summary,
+the drafting agency and (once approved) the synthesis report; citizens' comments carry names and
+are never indexed.
 """
 
 from __future__ import annotations
@@ -139,10 +146,78 @@ def _announcement(item: Any) -> list[Document]:
     ]
 
 
+def _question_answers() -> QuerySet[Any]:
+    from content.models import QuestionAnswer
+    from content.selectors_citizens import PUBLIC_QA_FIELDS
+
+    # Only the columns the public page shows: nothing else of the row can reach a document.
+    return (
+        QuestionAnswer.objects.filter(live=True)
+        .select_related("field", "unit")
+        .only(*PUBLIC_QA_FIELDS, "first_published_at", "field__name", "field__slug", "unit__name")
+    )
+
+
+def _question_answer(item: Any) -> list[Document]:
+    field_name = item.field.name if item.field_id else ""
+    unit_name = item.unit.name if item.unit_id else ""
+    return [
+        Document(
+            title=item.title,
+            path=f"/hoi-dap/{item.pk}/",
+            # The date the public page shows for the answer; the publication date when it has none.
+            date=item.answered_on or _local_date(item.first_published_at),
+            published_at=item.first_published_at,
+            summary=item.question,
+            body=item.answer,
+            metadata=" ".join([field_name, unit_name]),
+            doc_field=item.field.slug if item.field_id else "",
+            doc_field_name=field_name,
+            data={
+                "field": field_name,
+                "unit": unit_name,
+                "asked_on": item.asked_on.isoformat() if item.asked_on else None,
+                "answered_on": item.answered_on.isoformat() if item.answered_on else None,
+            },
+        )
+    ]
+
+
+def _consultations() -> QuerySet[Any]:
+    from content.models import Consultation
+
+    return Consultation.objects.filter(live=True)
+
+
+def _consultation(item: Any) -> list[Document]:
+    body = plain_text(item.body)
+    if item.synthesis:
+        body = f"{body} {plain_text(item.synthesis)}".strip()
+    return [
+        Document(
+            title=item.title,
+            path=f"/gop-y-du-thao/{item.slug}/",
+            date=item.opens_on,
+            published_at=item.first_published_at,
+            summary=item.summary,
+            body=body,
+            metadata=item.issuer,
+            data={
+                "issuer": item.issuer,
+                "opens_on": item.opens_on.isoformat(),
+                "closes_on": item.closes_on.isoformat(),
+                "has_synthesis": bool(item.synthesis),
+            },
+        )
+    ]
+
+
 ARTICLE = "article"
 LEGAL_DOCUMENT = "legal_document"
 PAGE = "page"
 ANNOUNCEMENT = "announcement"
+QUESTION = "question"
+CONSULTATION = "consultation"
 
 
 def register_content_sources() -> None:
@@ -150,3 +225,7 @@ def register_content_sources() -> None:
     register(Source("content.legaldocument", LEGAL_DOCUMENT, _("Legal documents"), _legal_documents, _legal_document))
     register(Source("content.page", PAGE, _("Background information"), _pages, _page))
     register(Source("content.announcement", ANNOUNCEMENT, _("Announcements"), _announcements, _announcement))
+    register(
+        Source("content.questionanswer", QUESTION, _("Questions and answers"), _question_answers, _question_answer)
+    )
+    register(Source("content.consultation", CONSULTATION, _("Consultations on drafts"), _consultations, _consultation))

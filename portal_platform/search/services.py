@@ -30,7 +30,7 @@ from django_tenants.utils import schema_context
 from portal_platform.search import registry, vietnamese
 from portal_platform.search.models import Entry
 from portal_platform.search.registry import Document, Source
-from tenants.models import Portal, PortalStatus
+from tenants.models import Portal, PortalKind, PortalStatus
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +178,31 @@ def index_item_sync(*, schema_name: str, model_label: str, pk: int) -> str:
             for row in rows:
                 cursor.execute(_UPSERT, row)
                 written += cursor.rowcount
+        if written or removed:
+            _integration_changed(portal, kinds={source.kind})
     if rows:
         return "indexed" if written or removed else "unchanged"
     return "removed" if removed else "unchanged"
+
+
+def _integration_changed(portal: Portal, *, kinds: set[str] | None) -> None:
+    """After commit, retire the cached pages of the provincial portal when what its home page shows
+    of ``portal`` may have changed: the newest news and legal documents of the component portals
+    (``selectors.component_latest``) come from this index, not from the province's own content,
+    so the province's own publication listener never hears of them. ``kinds=None``: any kind."""
+    from portal_platform.search.selectors import COMPONENT_KINDS, INTEGRATED_KINDS
+
+    if portal.kind not in COMPONENT_KINDS or (kinds is not None and not kinds & set(INTEGRATED_KINDS)):
+        return
+    schemas = list(Portal.objects.filter(kind=PortalKind.PROVINCE).values_list("schema_name", flat=True))
+
+    def bump() -> None:
+        from content.public.cache import page_cache_invalidate
+
+        for schema in schemas:
+            page_cache_invalidate(schema)
+
+    transaction.on_commit(bump)
 
 
 # --- a whole portal --------------------------------------------------------------------------------
@@ -253,6 +275,8 @@ def index_portal_rebuild(*, portal: Portal) -> RebuildReport:
         report.written += _write(portal, pending, replaced)
         orphaned = [entry_id for key, (entry_id, _checksum) in existing.items() if key not in seen]
         report.removed = _delete(orphaned)
+        if report.written or report.removed:
+            _integration_changed(portal, kinds=None)
     report.items = len(items)
     report.seconds = time.perf_counter() - started
     return report

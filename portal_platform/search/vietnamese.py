@@ -285,6 +285,10 @@ class ParsedQuery:
     def exact_phrase(self) -> str:
         return _phrase(self.ordered, "exact")
 
+    def all_of(self, folded: Iterable[str]) -> str:
+        """Folded: every one of these words present (a looser ``match`` for the GIN index)."""
+        return _and([_quote(word) for word in folded])
+
 
 def _and(items: Iterable[str]) -> str:
     return " & ".join(items)

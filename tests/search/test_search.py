@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test.utils import override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from content.models import Announcement, Article, LegalDocument
 from portal_platform.errors import ApplicationError, ValidationFailed
@@ -219,6 +220,97 @@ def test_candidates_are_bounded_to_the_newest(desk_a: Desk) -> None:
         assert len(result.hits) == 20 and not result.has_next
         assert {h.object_id for h in result.hits} == newest
     assert [h.object_id for p in by_date for h in p.hits] == [i.pk for i in reversed(items)]
+
+
+def _walks(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that walked the newest entries (one per walk)."""
+    return [q["sql"] for q in queries.captured_queries if "w.vector @@" in q["sql"]]
+
+
+def _gin_passes(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "AS MATERIALIZED" in q["sql"]]
+
+
+def test_common_words_that_are_rare_together_go_to_the_gin_index_after_a_short_walk(desk_a: Desk) -> None:
+    for n in range(30):
+        desk_a.published(Announcement, title=f"Thông báo số {n}")
+    rare = desk_a.published(Announcement, title="Thông báo khẩn về mưa lũ")
+    # Each word is "common" (share 0), but together they match one entry: the first tenth of the
+    # walk finds almost nothing, so the rest of the walk is skipped for the GIN index.
+    # (30 candidates wanted, a first walk of 40 of the 400 rows' budget: 1 match found, fewer than
+    # the 15 that would make the whole walk worth it.)
+    with override_settings(SEARCH_CANDIDATES=30, SEARCH_COMMON_SHARE=0.0, SEARCH_WALK_ROWS=400):
+        with CaptureQueriesContext(connection) as queries:
+            result = search(query="thong bao khan")
+    assert [h.object_id for h in result.hits] == [rare.pk]
+    assert (result.total, result.total_is_exact) == (1, True)
+    assert len(_walks(queries)) == 1 and len(_gin_passes(queries)) == 1
+    # Matches dense enough: the short walk already holds the candidates; no GIN pass.
+    with override_settings(SEARCH_CANDIDATES=30, SEARCH_COMMON_SHARE=0.0, SEARCH_WALK_ROWS=400):
+        with CaptureQueriesContext(connection) as queries:
+            common = search(query="thong bao")
+    assert (common.total, common.total_is_exact) == (30, False)
+    assert len(_walks(queries)) == 1 and _gin_passes(queries) == []
+    # Newer entries without the words: the short walk holds 20 matches, enough to expect the 30
+    # within the whole walk, which goes on and finds them.
+    for n in range(20):
+        desk_a.published(Article, title=f"Tin tức ngày {n}")
+    with override_settings(SEARCH_CANDIDATES=30, SEARCH_COMMON_SHARE=0.0, SEARCH_WALK_ROWS=400):
+        with CaptureQueriesContext(connection) as queries:
+            wider = search(query="thong bao", page_size=10)
+    assert (wider.total, wider.total_is_exact) == (30, False)
+    assert len(_walks(queries)) == 2 and _gin_passes(queries) == []
+
+
+def test_a_small_scope_is_walked_whole_and_answered_exactly(desk_a: Desk, desk_b: Desk, portal_a: Portal) -> None:
+    mine = [desk_a.published(Announcement, title=f"Thông báo lịch tiếp dân {n}") for n in range(5)]
+    desk_a.published(Article, title="Tin khác hẳn")
+    for n in range(8):
+        desk_b.published(Announcement, title=f"Thông báo của xã Bình {n}")
+    with override_settings(SEARCH_CANDIDATES=20, SEARCH_COMMON_SHARE=0.0, SEARCH_WALK_ROWS=1000):
+        with CaptureQueriesContext(connection) as queries:
+            scoped = search(query="thong bao", scope=portal_a)
+            nothing = search(query="thong bao mua lu", scope=portal_a)
+        everywhere = search(query="thong bao")
+    # Portal A holds fewer entries than the walk's budget: every one was checked, so the total and
+    # facets are exact, and the GIN index was not asked.
+    assert (scoped.total, scoped.total_is_exact) == (5, True)
+    assert {h.object_id for h in scoped.hits} == {i.pk for i in mine}
+    assert [(f.key, f.count) for f in scoped.portal_facets] == [("xa-a", 5)]
+    assert [(f.key, f.count) for f in scoped.kind_facets] == [("announcement", 5)]
+    assert (nothing.total, nothing.total_is_exact, nothing.hits) == (0, True, [])
+    assert _gin_passes(queries) == []
+    # Every portal at once is not a small scope: too few matches in the walk → the GIN index.
+    assert (everywhere.total, everywhere.total_is_exact) == (13, True)
+
+
+def test_very_common_words_are_checked_on_the_rows_the_rarer_ones_find(
+    desk_a: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from portal_platform.search import selectors
+
+    wanted = desk_a.published(Article, title="Hội nghị phát triển vùng đồng bào dân tộc")
+    desk_a.published(Article, title="Hội nghị tiếp xúc cử tri của dân")  # every word but "vùng"
+    desk_a.published(Article, title="Vùng nguyên liệu mía")  # "vùng" alone
+    # As ANALYZE would see a large index: "dân", "hội", "nghị" very common, "vùng" rare.
+    stats = {"at": time.monotonic(), "frequencies": {"dan": 0.9, "hoi": 0.5, "nghi": 0.5}, "floor": 0.001}
+    monkeypatch.setattr(selectors, "_stats", {**stats, "entries": 1_000_000.0})
+    with CaptureQueriesContext(connection) as queries:
+        result = search(query="hội nghị vùng dân")
+    assert [h.object_id for h in result.hits] == [wanted.pk]
+    assert (result.total, result.total_is_exact) == (1, True)
+    [gin] = _gin_passes(queries)
+    lookup, check = gin.split("OFFSET 0")
+    assert "'vung'" in lookup and "'dan'" not in lookup  # the GIN index is asked for the rare word …
+    assert "'dan'" in check and "'hoi'" in check  # … and the whole query is checked on its rows
+    # Rare words that would still leave too many rows: the whole query goes to the GIN index.
+    monkeypatch.setattr(selectors, "_stats", {**stats, "floor": 0.1, "entries": 1_000_000.0})
+    with CaptureQueriesContext(connection) as queries:
+        again = search(query="hội nghị vùng dân")
+    assert [h.object_id for h in again.hits] == [wanted.pk]
+    assert "OFFSET 0" not in _gin_passes(queries)[0]
 
 
 def test_a_search_that_runs_too_long_is_stopped_with_a_code(

@@ -8,9 +8,12 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings
 from django.test import Client
+from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
 
-from content.models import Article, LegalDocument
+from content.models import Announcement, Article, LegalDocument
+from content.public.cache import CACHE_HEADER, page_cache_invalidate
+from content.services.workflow import item_transition
 from tenants.models import Portal
 from tests.conftest import host_of
 from tests.search.conftest import Desk
@@ -192,3 +195,57 @@ def test_integration_feeds(corpus: dict[str, Any], province: Portal, portal_a: P
     assert client.get("/tich-hop/rss/", {"portal_kind": "department"}).status_code == 200
     assert client.get("/tich-hop/rss/", {"kind": "video"}).status_code == 400
     assert _client(host_of(portal_a)).get("/tich-hop/rss/").status_code == 404
+
+
+# --- the provincial home page's integration block -----------------------------------------------------------
+
+
+def test_provincial_home_page_shows_the_component_portals_latest(
+    corpus: dict[str, Any], province: Portal, portal_a: Portal
+) -> None:
+    page_cache_invalidate(province.schema_name)
+    response = _client(host_of(province)).get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    block = html[html.index('id="h-integration"') :]
+    block = block[: block.index("</section>")]
+    # Each item links to its own portal's domain and names that portal; grouped by kind of portal.
+    assert f'href="http://xa-a.thunghiem.test/tin-tuc/{corpus["a"].slug}/"' in block
+    assert f'href="http://xa-b.thunghiem.test/van-ban/{corpus["b_doc"].pk}/"' in block
+    assert 'href="http://xa-b.thunghiem.test/">Ủy ban nhân dân xã Bình</a>' in block
+    assert "Quy định quản lý đường giao thông" in block  # the document's abstract
+    assert 'id="h-integration-commune"' in block and 'id="h-integration-department"' in block
+    assert corpus["p"].slug not in block  # the province's own news is not "integrated"
+    assert 'href="/tich-hop/rss/"' in block
+    assert '<link rel="alternate" type="application/rss+xml" href="/tich-hop/rss/"' in html
+    # A component portal's home page has no such block.
+    assert 'id="h-integration"' not in _client(host_of(portal_a)).get("/").content.decode()
+
+
+def test_provincial_home_page_refreshes_when_a_component_portal_publishes(
+    corpus: dict[str, Any], desk_a: Desk, province: Portal, django_capture_on_commit_callbacks: Any
+) -> None:
+    page_cache_invalidate(province.schema_name)
+    visitor = _client(host_of(province))
+    assert visitor.get("/")[CACHE_HEADER] == "miss"
+    assert visitor.get("/")[CACHE_HEADER] == "hit"
+    # The component portal publishes; the index job (after commit) retires the province's pages.
+    fresh = desk_a.published(Article, title="Xã An khai trương chợ nông sản", index=False)
+    assert visitor.get("/")[CACHE_HEADER] == "hit"  # not yet indexed: the province's page is unchanged
+    with django_capture_on_commit_callbacks(execute=True):
+        desk_a.sync(fresh)
+    response = visitor.get("/")
+    assert response[CACHE_HEADER] == "miss"
+    assert f"http://xa-a.thunghiem.test/tin-tuc/{fresh.slug}/" in response.content.decode()
+    # An index job that changes nothing, or a kind the block does not show, leaves the cache alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        desk_a.sync(fresh)
+        desk_a.published(Announcement, title="Thông báo lịch tiếp dân")
+    assert visitor.get("/")[CACHE_HEADER] == "hit"
+    # Unpublishing: the item leaves the index and the province's home page.
+    with django_capture_on_commit_callbacks(execute=True), schema_context(desk_a.portal.schema_name):
+        item_transition(item=fresh, action="unpublish", user=desk_a.head, comment="Trùng tin")
+    with django_capture_on_commit_callbacks(execute=True):
+        desk_a.sync(fresh)
+    response = visitor.get("/")
+    assert response[CACHE_HEADER] == "miss" and fresh.slug not in response.content.decode()

@@ -13,11 +13,17 @@ connection of its own, left open).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from content.public.cache import page_cache_invalidate
+from portal_platform.search.models import Entry
+from portal_platform.search.services import index_portal_rebuild
+from tenants.models import Portal
+from tests.conftest import host_of
 from tests.site.conftest import LiveSite
 from tests.site.content import SiteContent
 
@@ -29,10 +35,28 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def browser(live_site: LiveSite) -> Iterator[Browser]:
+def province_base(live_site: LiveSite, province: Portal, django_db_blocker: Any) -> Iterator[str]:
+    """The provincial portal on the live server, its home page showing the live portal's news and
+    documents (indexed, committed; removed at the end). Made before the browser starts: the ORM
+    refuses to run while Playwright's event loop does."""
+    with django_db_blocker.unblock():
+        index_portal_rebuild(portal=live_site.portal)
+        page_cache_invalidate(province.schema_name)
+        host = host_of(province)
+    try:
+        yield live_site.base.replace(live_site.host, host)
+    finally:
+        with django_db_blocker.unblock():
+            Entry.objects.filter(portal=live_site.portal).delete()
+            page_cache_invalidate(province.schema_name)
+
+
+@pytest.fixture(scope="module")
+def browser(live_site: LiveSite, province_base: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--host-resolver-rules=MAP *.thunghiem.test 127.0.0.1"]
+            executable_path=CHROMIUM,
+            args=["--host-resolver-rules=MAP *.thunghiem.test 127.0.0.1, MAP thunghiem.test 127.0.0.1"],
         )
         yield chromium
         chromium.close()
@@ -92,6 +116,30 @@ def test_every_page_type_passes_axe_with_zero_violations(
     finally:
         context.close()
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_provincial_home_page_with_the_component_portals_block_passes_axe(
+    live_site: LiveSite, province_base: str, browser: Browser, viewport: dict[str, int]
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=viewport)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        assert _open(page, province_base + "/") == 200
+        block = page.locator("section[aria-labelledby='h-integration']")
+        link = block.locator(f"a[href$='/tin-tuc/{live_site.content.article.slug}/']")
+        assert link.count() == 1 and live_site.host in (link.get_attribute("href") or "")
+        assert block.get_by_role("link", name=live_site.portal.name).count() >= 1
+        count, report = _axe_report(page)
+        assert count == 0, report
+        if viewport is PHONE:
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        page.locator("[data-contrast]").click()
+        _open(page, province_base + "/")
+        count, report = _axe_report(page)
+        assert count == 0, "high contrast\n" + report
+    finally:
+        context.close()
 
 
 def test_english_pages_and_high_contrast_pass_axe_too(live_site: LiveSite, browser: Browser) -> None:
