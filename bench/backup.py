@@ -627,21 +627,27 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         windows: list[tuple[str, float, float]] = []
         variant_seconds: dict[str, list[float]] = {v: [] for v in chosen_variants}
 
+        # perf_counter() of a wall-clock time (the job's own start and end, recorded by the worker).
+        clock_offset = time.time() - time.perf_counter()
+
         def window(label: str, action: Any) -> None:
             begin = time.perf_counter()
-            action()
+            span = action()
             end = time.perf_counter()
+            if span is not None:  # a backup: only while its job ran, not the command's start-up
+                begin, end = span
             windows.append((label, begin, end))
             lat, failed = load.window(begin, end)
             got = percentiles(lat)
             log(
-                f"  window {label} ({end - begin:.1f} s): p50 {got['p50_ms']:.1f} ms, p95 {got['p95_ms']:.1f} ms "
+                f"  window {label} ({end - begin:.1f} s): p50 {got['p50_ms']:.2f} ms, p95 {got['p95_ms']:.2f} ms "
                 f"({got['requests']} requests, {failed} errors)"
             )
 
-        def command_backup(name: str) -> None:
+        def command_backup(name: str) -> tuple[float, float]:
+            from provisioning.backup_models import BackupJob
+
             extra_env, extra_args = variants[name]
-            started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "manage.py", "backup", "--portal", BENCH_ABBREVIATION, *extra_args],
                 cwd=ROOT,
@@ -650,7 +656,13 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 capture_output=True,
                 start_new_session=True,  # as a worker service: a session (scheduling group) of its own
             )
-            variant_seconds[name].append(time.perf_counter() - started)
+            job = BackupJob.objects.filter(portal=portal, kind="backup").order_by("-pk").first()
+            if job is None or job.started_at is None or job.finished_at is None or job.status != "succeeded":
+                raise BenchError(f"the {name} backup did not succeed")
+            begin = job.started_at.timestamp() - clock_offset
+            end = job.finished_at.timestamp() - clock_offset
+            variant_seconds[name].append(end - begin)
+            return begin, end
 
         try:
             time.sleep(3)  # the load's first requests warm the workers up; not counted
@@ -685,6 +697,20 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             f"p50 {idle_all['p50_ms']:.1f} ms, p95 {idle_all['p95_ms']:.1f} ms ({idle_all['requests']} requests); "
             f"idle odd/even windows: p50 ×{noise_p50:.3f}, p95 ×{noise_p95:.3f}"
         )
+
+        def paired(name: str, key: str) -> float:
+            """Median over the cycles of (this backup window) / (the idle windows just before and after)."""
+            ratios = []
+            for index, (label, begin, end) in enumerate(windows):
+                if label != name:
+                    continue
+                near = [w for w in (windows[index - 1], windows[index + 1]) if w[0].startswith("idle")]
+                idle_near = percentiles([ms for _, b, e in near for ms in load.window(b, e)[0]])
+                during = percentiles(load.window(begin, end)[0])
+                if idle_near[key]:
+                    ratios.append(during[key] / idle_near[key])
+            return statistics.median(ratios) if ratios else 0.0
+
         latency: dict[str, dict[str, float]] = {}
         for name in chosen_variants:
             got, failed = pooled(lambda label, name=name: label == name)
@@ -694,11 +720,15 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 "p50_ratio": got["p50_ms"] / idle_all["p50_ms"] if idle_all["p50_ms"] else 0.0,
                 "p95_ratio": got["p95_ms"] / idle_all["p95_ms"] if idle_all["p95_ms"] else 0.0,
                 "backup_s": statistics.median(variant_seconds[name]),
+                "paired_p50_ratio": paired(name, "p50_ms"),
+                "paired_p95_ratio": paired(name, "p95_ms"),
             }
             log(
                 f"other portal during a backup, {labels[name]} ({latency[name]['backup_s']:.1f} s): "
                 f"p50 {got['p50_ms']:.1f} ms (×{latency[name]['p50_ratio']:.3f}), p95 {got['p95_ms']:.1f} ms "
-                f"(×{latency[name]['p95_ratio']:.3f}), {got['requests']} requests, {failed} errors"
+                f"(×{latency[name]['p95_ratio']:.3f}), {got['requests']} requests, {failed} errors; against the "
+                f"neighbouring idle windows, median of {args.windows}: p50 ×{latency[name]['paired_p50_ratio']:.3f}, "
+                f"p95 ×{latency[name]['paired_p95_ratio']:.3f}"
             )
 
         value = mbps(plain, backup_seconds)
@@ -748,6 +778,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             result[f"{name}_p50_ratio"] = round(got["p50_ratio"], 3)
             result[f"{name}_p95_ratio"] = round(got["p95_ratio"], 3)
             result[f"{name}_requests"] = got["requests"]
+            result[f"{name}_paired_p50_ratio"] = round(got["paired_p50_ratio"], 3)
+            result[f"{name}_paired_p95_ratio"] = round(got["paired_p95_ratio"], 3)
         result["other_portal_errors"] = idle_errors + sum(int(v["errors"]) for v in latency.values())
         result.update({"articles": filled["articles"], "media_files": filled["media_files"], "rounds": args.rounds})
         print(json.dumps(result, ensure_ascii=False))
@@ -763,7 +795,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--media-mb", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--rate", type=float, default=20.0, help="requests per second on the other portal")
+    parser.add_argument("--rate", type=float, default=40.0, help="requests per second on the other portal")
     parser.add_argument("--limit-mb-s", type=float, default=10.0, help="BACKUP_RATE_LIMIT_MB_S of the nightly run")
     parser.add_argument("--windows", type=int, default=3, help="cycles of idle/backup windows per variant")
     parser.add_argument("--idle-s", type=float, default=0.0, help="length of an idle window (default: a backup's)")
