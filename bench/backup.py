@@ -609,6 +609,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             "normal": ({"BACKUP_LOW_PRIORITY": "0"}, []),
             "low": ({"BACKUP_LOW_PRIORITY": "1"}, []),
             "low_no_db": ({"BACKUP_LOW_PRIORITY": "1", "BACKUP_LOW_PRIORITY_DATABASE": "0"}, []),
+            "limited": ({"BACKUP_LOW_PRIORITY": "0", "BACKUP_RATE_LIMIT_MB_S": str(args.limit_mb_s)}, ["--nightly"]),
             "nightly": ({"BACKUP_LOW_PRIORITY": "1", "BACKUP_RATE_LIMIT_MB_S": str(args.limit_mb_s)}, ["--nightly"]),
         }
         chosen_variants = [v for v in args.variants.split(",") if v]
@@ -619,6 +620,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             "normal": "full speed, normal priority (before this change)",
             "low": "back up now: unthrottled, low priority",
             "low_no_db": "unthrottled, low priority, PostgreSQL backend not lowered",
+            "limited": f"{args.limit_mb_s:g} MB/s at normal priority",
             "nightly": f"nightly: low priority, {args.limit_mb_s:g} MB/s",
         }
         idle_seconds = args.idle_s or max(15.0, backup_seconds)
@@ -799,7 +801,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit-mb-s", type=float, default=10.0, help="BACKUP_RATE_LIMIT_MB_S of the nightly run")
     parser.add_argument("--windows", type=int, default=3, help="cycles of idle/backup windows per variant")
     parser.add_argument("--idle-s", type=float, default=0.0, help="length of an idle window (default: a backup's)")
-    parser.add_argument("--variants", default="normal,low,low_no_db,nightly", help="kinds of backup measured")
+    parser.add_argument("--variants", default="normal,low,limited,nightly", help="kinds of backup measured")
     parser.add_argument("--s3-priority", choices=("low", "normal"), default="low", help="SeaweedFS during the windows")
     parser.add_argument("--quick", action="store_true", help="--articles 2000 --media-mb 50 --rounds 1")
     args = parser.parse_args(argv)
