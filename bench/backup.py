@@ -16,14 +16,31 @@ What it measures, ``--rounds`` times, interleaved:
   AES-256-GCM into multipart uploads, manifest, and the read-back check of every part. Once more
   with pg_dump's default compression (-Z6, as the baseline) for comparison.
 
-Throughput = (plain dump size + media bytes) / time, the same bytes for both. Then, once: a restore in
-place (read-only, safety backup, restore into a new schema, counts, media, swap) and a restore as a
-copy, with their steps' times; and another portal's home page (the provincial portal, gunicorn with
-two workers) loaded at a steady ``--rate`` while idle and while ``manage.py backup`` runs in another
-process, at normal priority, at ``nice -n 10`` (how a backup worker should run), and at nice 10 with
-``BACKUP_RATE_LIMIT_MB_S=--limit-mb-s``: p50/p95 latency.
+Throughput = (plain dump size + media bytes) / time, the same bytes for both; the rounds run at full
+speed and normal priority (``BACKUP_LOW_PRIORITY`` off), as the baseline does, and one more backup at
+low priority (the shipped "back up now") is reported beside them. Then, once: a restore in place
+(read-only, safety backup, restore into a new schema, counts, media, swap) and a restore as a copy,
+with their steps' times.
 
-    .venv/bin/python bench/backup.py [--articles 20000] [--media-mb 500] [--rounds 2] [--rate 20]
+Last, another portal's home page (the provincial portal, gunicorn with two workers) is loaded at a
+steady ``--rate`` throughout a series of interleaved windows — idle, a backup, idle, the next kind of
+backup, ... ``--windows`` times over, then idle — each backup being ``manage.py backup`` in a process
+and session of its own (as a worker service), its window cut at its job's own start and end:
+
+* ``normal``    — full speed, normal priority (``BACKUP_LOW_PRIORITY=0``; the behaviour before);
+* ``low``       — "back up now" as shipped: unthrottled, lowest priority, database backend lowered;
+* ``low_no_db`` — the same without lowering the database backend (``BACKUP_LOW_PRIORITY_DATABASE=0``);
+* ``limited``   — ``--nightly`` at ``--limit-mb-s`` (``BACKUP_RATE_LIMIT_MB_S``), normal priority;
+* ``nightly``   — the nightly backup as shipped: ``--limit-mb-s`` and lowest priority.
+
+Reported per kind: p50/p95 pooled over its windows against all idle windows pooled, and the median
+over the cycles of each window against its two neighbouring idle windows; the noise reference is the
+odd-numbered idle windows against the even-numbered ones. SeaweedFS stands in for object storage that
+a deployment has on other machines, so during the windows it runs at the lowest priority
+(``--s3-priority low``; ``normal`` to keep it) — the backup's own processes are never spared.
+
+    .venv/bin/python bench/backup.py [--articles 20000] [--media-mb 500] [--rounds 2] [--rate 40]
+        [--windows 3] [--variants normal,low,limited,nightly] [--limit-mb-s 10]
     .venv/bin/python bench/backup.py --quick      # --articles 2000 --media-mb 50 --rounds 1
 
 The last line is one JSON object: ``value`` = backup throughput (MB/s), ``ratio`` = that / the
