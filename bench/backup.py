@@ -40,7 +40,7 @@ a deployment has on other machines, so during the windows it runs at the lowest 
 (``--s3-priority low``; ``normal`` to keep it) — the backup's own processes are never spared.
 
     .venv/bin/python bench/backup.py [--articles 20000] [--media-mb 500] [--rounds 2] [--rate 40]
-        [--windows 3] [--variants normal,low,limited,nightly] [--limit-mb-s 10]
+        [--windows 3] [--variants normal,low,limited,nightly] [--limit-mb-s 5]
     .venv/bin/python bench/backup.py --quick      # --articles 2000 --media-mb 50 --rounds 1
 
 The last line is one JSON object: ``value`` = backup throughput (MB/s), ``ratio`` = that / the
@@ -815,7 +815,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--media-mb", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--rate", type=float, default=40.0, help="requests per second on the other portal")
-    parser.add_argument("--limit-mb-s", type=float, default=10.0, help="BACKUP_RATE_LIMIT_MB_S of the nightly run")
+    parser.add_argument("--limit-mb-s", type=float, default=5.0, help="BACKUP_RATE_LIMIT_MB_S of the nightly run")
     parser.add_argument("--windows", type=int, default=3, help="cycles of idle/backup windows per variant")
     parser.add_argument("--idle-s", type=float, default=0.0, help="length of an idle window (default: a backup's)")
     parser.add_argument("--variants", default="normal,low,limited,nightly", help="kinds of backup measured")

@@ -366,7 +366,7 @@ if BACKUP_PG_DUMP_COMPRESSION > 9:
 # together; 0: none), so that they leave CPU and disk to the pages; and the same for backups asked for
 # by a person ("back up now", manage.py backup: none by default, they run at full speed). A restore's
 # safety backup is never limited. See docs/benchmarks.md "Backups" for the figures behind the defaults.
-BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 10.0)
+BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 5.0)
 BACKUP_MANUAL_RATE_LIMIT_MB_S = env_float("BACKUP_MANUAL_RATE_LIMIT_MB_S", 0.0)
 # Backups (nightly and on request, not a restore's safety backup) run at the lowest CPU and IO
 # priority (SCHED_IDLE, nice 19, IO class idle; infra/priority.py), and so does the PostgreSQL backend
