@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 PIPE_CHUNK = 1 << 20
@@ -134,10 +135,12 @@ def dump_schema(
     schema: str,
     snapshot: str = "",
     compression: int | None = None,
+    application_name: str = "",
 ) -> Iterator[IO[bytes]]:
     """``pg_dump -Fc -n <schema>`` as a readable stream; raises if pg_dump fails (after reading).
 
-    ``compression`` is pg_dump's ``-Z`` level (zlib 0–9; None: pg_dump's default).
+    ``compression`` is pg_dump's ``-Z`` level (zlib 0–9; None: pg_dump's default);
+    ``application_name`` names pg_dump's session in ``pg_stat_activity`` (to find its backend).
     """
     _check_schema(schema)
     argv = [tools.pg_dump, "-Fc", "--no-owner", "--no-privileges", "-n", schema, "-d", conninfo]
@@ -145,6 +148,8 @@ def dump_schema(
         argv.insert(1, f"--snapshot={snapshot}")
     if compression is not None:
         argv.insert(1, f"-Z{int(compression)}")
+    if application_name:
+        env = {**env, "PGAPPNAME": application_name}
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     stderr: list[bytes] = []
@@ -273,6 +278,27 @@ def table_counts(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> d
         ).fetchone()
         counts[str(table)] = int(str(row[0])) if row else 0
     return counts
+
+
+def server_is_local(conninfo: str) -> bool:
+    """Whether ``conninfo`` reaches a server on this machine (loopback or a Unix socket), so that its
+    backends are processes here. A URL or ``key=value`` string; no host means the local socket."""
+    try:
+        host = conninfo_to_dict(conninfo).get("host") or ""
+    except psycopg.ProgrammingError:
+        return False
+    hosts = [h.strip() for h in str(host).split(",")] if host else [""]
+    return all(h in ("", "localhost", "127.0.0.1", "::1") or h.startswith("/") for h in hosts)
+
+
+def backend_pids(conn: psycopg.Connection[tuple[object, ...]], application_name: str) -> list[int]:
+    """The server process ids of the sessions named ``application_name`` (``conn`` in autocommit:
+    ``pg_stat_activity`` is read once per transaction)."""
+    rows = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()",
+        [application_name],
+    ).fetchall()
+    return [int(str(r[0])) for r in rows]
 
 
 def redact(conninfo: str) -> str:

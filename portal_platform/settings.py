@@ -387,9 +387,19 @@ BACKUP_UPLOAD_THREADS = env_int("BACKUP_UPLOAD_THREADS", 4, minimum=1)
 BACKUP_PG_DUMP_COMPRESSION = env_int("BACKUP_PG_DUMP_COMPRESSION", 1, minimum=0)
 if BACKUP_PG_DUMP_COMPRESSION > 9:
     raise SettingError("BACKUP_PG_DUMP_COMPRESSION", "a zlib level from 0 to 9", str(BACKUP_PG_DUMP_COMPRESSION))
-# A ceiling on a backup's throughput (MB/s of plain data, both parts together; 0: none), so that
-# a nightly backup on a busy machine leaves CPU and disk to the pages.
-BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 0.0)
+# A ceiling on the throughput of the nightly (scheduled) backups (MB/s of plain data, both parts
+# together; 0: none), so that they leave CPU and disk to the pages; and the same for backups asked for
+# by a person ("back up now", manage.py backup: none by default, they run at full speed). A restore's
+# safety backup is never limited. See docs/benchmarks.md "Backups" for the figures behind the defaults.
+BACKUP_RATE_LIMIT_MB_S = env_float("BACKUP_RATE_LIMIT_MB_S", 5.0)
+BACKUP_MANUAL_RATE_LIMIT_MB_S = env_float("BACKUP_MANUAL_RATE_LIMIT_MB_S", 0.0)
+# Backups (nightly and on request, not a restore's safety backup) run at the lowest CPU and IO
+# priority (SCHED_IDLE, nice 19, IO class idle; infra/priority.py), and so does the PostgreSQL backend
+# serving their pg_dump when the database server is on the same machine and this process may change
+# its priority (root, CAP_SYS_NICE or the postgres user); elsewhere that part is skipped and noted
+# in the job's "database" step.
+BACKUP_LOW_PRIORITY = env_bool("BACKUP_LOW_PRIORITY", True)
+BACKUP_LOW_PRIORITY_DATABASE = env_bool("BACKUP_LOW_PRIORITY_DATABASE", True)
 # Media objects fetched at once while a backup streams them.
 BACKUP_MEDIA_THREADS = env_int("BACKUP_MEDIA_THREADS", 8, minimum=1)
 # An active portal without a good backup this old is reported on the console and /readyz.

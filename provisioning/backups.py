@@ -42,6 +42,7 @@ import hmac
 import io
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -50,6 +51,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, TypeVar
 
+import psutil
 import psycopg
 from botocore.exceptions import BotoCoreError, ClientError
 from django.apps import apps
@@ -64,7 +66,7 @@ from django.utils.translation import gettext_lazy
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from infra import backup_store, pgtools, stream_crypto
+from infra import backup_store, pgtools, priority, stream_crypto
 from infra.s3 import S3Client, ensure_bucket, s3_client
 from portal_platform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from provisioning import schemas
@@ -525,11 +527,70 @@ def _manifest_sign(manifest: dict[str, Any], key: bytes) -> str:
     return hmac.new(key, b"portal-platform backup manifest\0" + canonical, hashlib.sha256).hexdigest()
 
 
-def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
+@dataclass(frozen=True)
+class Pace:
+    """How hard a backup may press on the machine: a ceiling on its throughput (bytes/s of plain data,
+    0: none) and whether it runs at the lowest CPU and IO priority (``infra.priority``)."""
+
+    rate_limit: float
+    low_priority: bool
+
+
+def backup_pace(trigger: str) -> Pace:
+    """The nightly backups are throttled by ``BACKUP_RATE_LIMIT_MB_S``; one asked for by a person
+    ("back up now", ``manage.py backup``) by ``BACKUP_MANUAL_RATE_LIMIT_MB_S`` (none by default).
+    Both run at low priority when ``BACKUP_LOW_PRIORITY`` (it costs nothing on an idle machine). A
+    restore's safety backup runs at full speed and normal priority: the portal is read-only
+    meanwhile and the restore waits on it."""
+    if trigger == BackupTrigger.SAFETY:
+        return Pace(rate_limit=0.0, low_priority=False)
+    mb_s = (
+        settings.BACKUP_RATE_LIMIT_MB_S
+        if trigger == BackupTrigger.SCHEDULED
+        else settings.BACKUP_MANUAL_RATE_LIMIT_MB_S
+    )
+    return Pace(rate_limit=mb_s * 1024 * 1024, low_priority=settings.BACKUP_LOW_PRIORITY)
+
+
+def _dump_backend_lower(application_name: str, done: threading.Event) -> str:
+    """Lower the PostgreSQL backend serving the dump named ``application_name`` (it does most of the
+    dump's CPU work), when the server is on this machine and the system lets this process; a note
+    for the job's step either way."""
+    if not settings.BACKUP_LOW_PRIORITY_DATABASE:
+        return ""
+    if not pgtools.server_is_local(_conninfo()):
+        return _("database server not on this machine: its backend kept its priority")
+    try:
+        with psycopg.connect(_conninfo(), autocommit=True) as conn:
+            deadline = time.monotonic() + 30
+            pids: list[int] = []
+            while not pids and not done.is_set() and time.monotonic() < deadline:
+                pids = pgtools.backend_pids(conn, application_name)
+                if not pids:
+                    time.sleep(0.05)
+    except psycopg.Error as exc:
+        return _("backend priority not changed: %(error)s") % {"error": str(exc)[:200]}
+    if not pids:
+        return ""
+    applied: list[str] = []
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            if not proc.name().startswith("postgres"):
+                return _("backend priority not changed: process %(pid)s is not PostgreSQL's") % {"pid": pid}
+            lowered = priority.process_lower(pid)
+        except psutil.Error as exc:
+            return _("backend priority not changed: %(error)s") % {"error": str(exc)[:200]}
+        applied.append(lowered.describe())
+    return _("database backend: %(applied)s") % {"applied": ", ".join(applied)}
+
+
+def _backup_pipeline(*, backup: Backup, steps: JobSteps, pace: Pace | None = None) -> Backup:
     """Take the backup described by ``backup`` (a running record) and mark it good.
 
     Raises on any failure, leaving the record running: the caller cleans up and records the failure.
     """
+    pace = pace or Pace(rate_limit=0.0, low_priority=False)
     client = backup_client()
     key, key_hex = key_current()
     schema_name = backup.schema_name
@@ -547,11 +608,7 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
             else backup.prefix
         )
     tools, conninfo, env = _pg()
-    limit = (
-        backup_store.RateLimit(settings.BACKUP_RATE_LIMIT_MB_S * 1024 * 1024)
-        if settings.BACKUP_RATE_LIMIT_MB_S
-        else None
-    )
+    limit = backup_store.RateLimit(pace.rate_limit) if pace.rate_limit else None
     with contextlib.ExitStack() as stack:
         with steps.step("snapshot") as note:
             snapshot = stack.enter_context(_snapshot_open(schema_name))
@@ -561,6 +618,9 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
             }
 
         def database_part() -> PartResult:
+            application_name = f"portal-backup-{backup.pk}"
+            dumped = threading.Event()
+            backend_note: list[str] = []
             with (
                 steps.step("database") as note,
                 pgtools.dump_schema(
@@ -570,18 +630,32 @@ def _backup_pipeline(*, backup: Backup, steps: JobSteps) -> Backup:
                     schema=schema_name,
                     snapshot=snapshot.snapshot_id,
                     compression=settings.BACKUP_PG_DUMP_COMPRESSION,
+                    application_name=application_name,
                 ) as dump,
             ):
-                part = _upload_sealed(
-                    client,
-                    backup=backup,
-                    part=DATABASE_PART,
-                    plain=_read_pipe(dump),
-                    key=key,
-                    fmt=f"pg_dump -Fc -Z{settings.BACKUP_PG_DUMP_COMPRESSION}",
-                    limit=limit,
-                )
-                note.detail = _size(part.plain_size)
+                lowering = None
+                if pace.low_priority:
+                    # In a thread: pg_dump connects after it starts, and the dump must not wait for it.
+                    lowering = threading.Thread(
+                        target=lambda: backend_note.append(_dump_backend_lower(application_name, dumped)),
+                        daemon=True,
+                    )
+                    lowering.start()
+                try:
+                    part = _upload_sealed(
+                        client,
+                        backup=backup,
+                        part=DATABASE_PART,
+                        plain=_read_pipe(dump),
+                        key=key,
+                        fmt=f"pg_dump -Fc -Z{settings.BACKUP_PG_DUMP_COMPRESSION}",
+                        limit=limit,
+                    )
+                finally:
+                    dumped.set()
+                    if lowering is not None:
+                        lowering.join(timeout=10)
+                note.detail = "; ".join([_size(part.plain_size), *filter(None, backend_note)])
             return part
 
         def media_part() -> MediaResult:
@@ -709,14 +783,28 @@ def _backup_fail(backup: Backup, exc: BaseException) -> None:
     )
 
 
+def _connection_close() -> None:
+    # Looked up when called: `connection` is per thread, and this runs in the thread that is ending.
+    connection.close()
+
+
 def _backup_attempts(*, backup: Backup, steps: JobSteps, job: BackupJob | None) -> Backup:
     attempts = settings.BACKUP_ATTEMPTS
+    pace = backup_pace(backup.trigger)
     for attempt in range(1, attempts + 1):
         if job is not None and attempt > 1:
             BackupJob.objects.filter(pk=job.pk).update(attempts=job.attempts + attempt - 1)
             steps.reset()
         try:
-            return _backup_pipeline(backup=backup, steps=steps)
+            if pace.low_priority:
+                # A thread of its own at the lowest priority: its pools and pg_dump inherit it, and
+                # the worker's thread (which could not raise itself back) is left as it was.
+                made, lowered = priority.run_lowered(
+                    lambda: _backup_pipeline(backup=backup, steps=steps, pace=pace), on_exit=_connection_close
+                )
+                logger.info("backup #%s ran at low priority (%s)", backup.pk, lowered.describe())
+                return made
+            return _backup_pipeline(backup=backup, steps=steps, pace=pace)
         except Exception as exc:
             if _storage_error(exc) and attempt < attempts:
                 logger.warning("backup #%s: attempt %s failed (%s); retrying", backup.pk, attempt, exc)
@@ -1146,15 +1234,16 @@ def _portal_check_backupable(portal: Portal) -> None:
         raise Conflict(_("A portal that is still being provisioned cannot be backed up."), code="portal_not_ready")
 
 
-def backup_create(*, portal: Portal, requested_by: str = "", send: bool = True) -> BackupJob:
-    """Queue a backup of ``portal`` now ("back up now")."""
+def backup_create(*, portal: Portal, requested_by: str = "", send: bool = True, nightly: bool = False) -> BackupJob:
+    """Queue a backup of ``portal`` now ("back up now"). ``nightly``: made as the nightly backup is
+    (trigger "scheduled": its rate limit, ``BACKUP_RATE_LIMIT_MB_S``), e.g. to catch up a missed night."""
     _portal_check_backupable(portal)
     with transaction.atomic():
         job = _job_create(
             kind=BackupJobKind.BACKUP,
             steps=STEPS[BackupJobKind.BACKUP],
             portal=portal,
-            trigger=BackupTrigger.MANUAL,
+            trigger=BackupTrigger.SCHEDULED if nightly else BackupTrigger.MANUAL,
             requested_by=requested_by,
         )
         if send:

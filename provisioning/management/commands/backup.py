@@ -20,6 +20,12 @@ class Command(JobCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_portal_arguments(parser, required=False)
         parser.add_argument("--all", action="store_true", help="mọi cổng đang hoạt động")
+        parser.add_argument(
+            "--nightly",
+            action="store_true",
+            help="sao lưu như bản sao lưu hằng đêm (giới hạn tốc độ BACKUP_RATE_LIMIT_MB_S); mặc định: "
+            "như “sao lưu ngay” (BACKUP_MANUAL_RATE_LIMIT_MB_S)",
+        )
         self.add_queue_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,7 +36,9 @@ class Command(JobCommand):
         for each in portals:
             self.stdout.write(f"{each.abbreviation}:")
             try:
-                job = backups.backup_create(portal=each, requested_by="manage.py", send=options["queue"])
+                job = backups.backup_create(
+                    portal=each, requested_by="manage.py", send=options["queue"], nightly=options["nightly"]
+                )
             except ApplicationError as exc:
                 raise self.fail(exc) from exc
             finished = self.run_job(job, queue=options["queue"])
