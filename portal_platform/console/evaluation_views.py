@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from portal_platform.console.views import staff_required
 from portal_platform.errors import ApplicationError
 from portal_platform.reports import charts, periods
+from portal_platform.reports.documents import attachment_response
 from portal_platform.reports.evaluation import (
     CriterionChange,
     criteria_list,
@@ -140,12 +141,8 @@ def periodic_export(request: HttpRequest, fmt: str) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("console:periodic")
     report = periodic_report(period=period)
-    if fmt == "xlsx":
-        response = HttpResponse(periodic_xlsx(report), content_type=XLSX)
-    else:
-        response = HttpResponse(periodic_docx(report), content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(report, fmt)}"'
-    return response
+    content, content_type = (periodic_xlsx(report), XLSX) if fmt == "xlsx" else (periodic_docx(report), DOCX)
+    return attachment_response(content, content_type=content_type, filename=export_filename(report, fmt))
 
 
 def _evaluation_periods() -> list[tuple[str, list[Period]]]:

@@ -23,6 +23,7 @@ from portal_platform.console.forms import form_error_apply
 from portal_platform.console.views import staff_required
 from portal_platform.errors import ApplicationError, NotFound
 from portal_platform.reports import incidents, periods, yearly
+from portal_platform.reports.documents import attachment_response
 from portal_platform.reports.models import Incident, IncidentKind, IncidentStatus, YearlyReport
 from tenants.models import Portal, PortalStatus
 
@@ -44,9 +45,7 @@ def period_label(report: YearlyReport) -> str:
 
 def export_response(report: YearlyReport, fmt: str) -> HttpResponse:
     content, content_type, filename = yearly.yearly_report_export(report=report, fmt=fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment_response(content, content_type=content_type, filename=filename)
 
 
 # --- yearly reports ------------------------------------------------------------------------------------------

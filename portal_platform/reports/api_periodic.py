@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal_platform.reports.documents import attachment_response
 from portal_platform.reports.periodic import PeriodicReport, calendar_period_parse, periodic_report
 from portal_platform.reports.periodic_docx import export_filename, periodic_docx
 from portal_platform.reports.xlsx import periodic_xlsx
@@ -101,9 +102,7 @@ class PeriodicReportDocxApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         report = _report(request)
-        response = HttpResponse(periodic_docx(report), content_type=DOCX)
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(report, "docx")}"'
-        return response
+        return attachment_response(periodic_docx(report), content_type=DOCX, filename=export_filename(report, "docx"))
 
 
 class PeriodicReportXlsxApi(APIView):
@@ -117,6 +116,4 @@ class PeriodicReportXlsxApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         report = _report(request)
-        response = HttpResponse(periodic_xlsx(report), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(report, "xlsx")}"'
-        return response
+        return attachment_response(periodic_xlsx(report), content_type=XLSX, filename=export_filename(report, "xlsx"))

@@ -47,6 +47,7 @@ from portal_platform.reports.api_common import (
     username,
 )
 from portal_platform.reports.api_common import YearlyReportOutput as ReportOutput
+from portal_platform.reports.documents import attachment_response
 from portal_platform.reports.models import YearlyReport
 
 
@@ -71,9 +72,7 @@ def _export(request: Request, report: YearlyReport) -> HttpResponse:
             extra={"field": "type"},
         )
     content, content_type, filename = yearly.yearly_report_export(report=report, fmt=given.validated_data["type"])
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment_response(content, content_type=content_type, filename=filename)
 
 
 def _portal_report(request: Request, year: int, *, create: bool) -> YearlyReport:

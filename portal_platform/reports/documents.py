@@ -24,6 +24,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
@@ -671,3 +674,10 @@ def _pdf_signature(pdf: FPDF, block: Signature) -> None:
     bottom_left = _pdf_column(pdf, x0, y0, left_w, recipients, "L")
     bottom_right = _pdf_column(pdf, x0 + left_w, y0, pdf.epw - left_w, signer, "C")
     pdf.set_xy(x0, max(bottom_left, bottom_right) + 2)
+
+
+def attachment_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """A document as a download (one place for the header; non-ASCII names are encoded per RFC 6266)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
