@@ -101,13 +101,36 @@ def consultation_is_open(consultation: Consultation, *, today: dt.date | None = 
     return bool(consultation.live) and consultation.opens_on <= today <= consultation.closes_on
 
 
-def consultations_public() -> QuerySet[Consultation]:
-    """Published consultations with their number of approved comments; the latest to open first."""
-    return (
-        Consultation.objects.filter(live=True)
-        .annotate(comment_count=Count("comments", filter=Q(comments__status=CommentStatus.APPROVED)))
-        .order_by("-opens_on", "-pk")
-    )
+# A consultation's period as of a day: comments not yet accepted, accepted, or no longer accepted.
+CONSULTATION_UPCOMING, CONSULTATION_OPEN, CONSULTATION_CLOSED = "upcoming", "open", "closed"
+
+
+def consultation_period(consultation: Consultation, *, today: dt.date | None = None) -> str:
+    """Where ``today`` falls against the comment period (the published consultation's own dates)."""
+    today = today or timezone.localdate()
+    if today < consultation.opens_on:
+        return CONSULTATION_UPCOMING
+    return CONSULTATION_OPEN if today <= consultation.closes_on else CONSULTATION_CLOSED
+
+
+def consultations_public(*, period: str | None = None, today: dt.date | None = None) -> QuerySet[Consultation]:
+    """Published consultations with their number of approved comments; the latest to open first.
+
+    ``period`` keeps those whose comment period, as of ``today`` (the portal's local date), is
+    ``upcoming``, ``open`` (both ends included) or ``closed``.
+    """
+    rows = Consultation.objects.filter(live=True)
+    if period is not None:
+        today = today or timezone.localdate()
+        rows = rows.filter(
+            {
+                CONSULTATION_UPCOMING: Q(opens_on__gt=today),
+                CONSULTATION_OPEN: Q(opens_on__lte=today, closes_on__gte=today),
+                CONSULTATION_CLOSED: Q(closes_on__lt=today),
+            }[period]
+        )
+    approved = Count("comments", filter=Q(comments__status=CommentStatus.APPROVED))
+    return rows.annotate(comment_count=approved).order_by("-opens_on", "-pk")
 
 
 def consultation_public(*, slug: str) -> Consultation | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from content.api import public
+from content.api import citizens, public
 from content.api.staff import KINDS, kind_views
 
 urlpatterns: list[URLPattern] = [
@@ -26,6 +26,10 @@ urlpatterns: list[URLPattern] = [
     path("contact-officers/<int:pk>/", public.ContactOfficerDetailApi.as_view(), name="api-contact-officer"),
     path("announcements/", public.AnnouncementListApi.as_view(), name="api-announcements"),
     path("announcements/<slug:slug>/", public.AnnouncementDetailApi.as_view(), name="api-announcement"),
+    path("questions/", citizens.QuestionListApi.as_view(), name="api-questions"),
+    path("questions/<int:pk>/", citizens.QuestionDetailApi.as_view(), name="api-question"),
+    path("consultations/", citizens.ConsultationListApi.as_view(), name="api-consultations"),
+    path("consultations/<slug:slug>/", citizens.ConsultationDetailApi.as_view(), name="api-consultation"),
 ]
 
 # The editorial staff's endpoints, the same for every item type (content.api.staff).
