@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -22,20 +21,14 @@ from rest_framework.response import Response
 
 from content import selectors_citizens as selectors
 from content.api.common import PAGE_PARAMETERS, TAG_PUBLIC, page_of, paginate, query
-from content.api.public import DocumentFieldOutput, MediaOutput, PublicApi
+from content.api.public import DocumentFieldOutput, MediaOutput, PublicApi, not_found
 from content.models import Consultation, ConsultationComment, MediaFile, QuestionAnswer
-from portal_platform.errors import NotFound
 
 PERIODS = [
     (selectors.CONSULTATION_UPCOMING, gettext_lazy("not yet open for comments")),
     (selectors.CONSULTATION_OPEN, gettext_lazy("open for comments today")),
     (selectors.CONSULTATION_CLOSED, gettext_lazy("no longer open for comments")),
 ]
-
-
-def _not_found(code: str) -> NotFound:
-    # The words of content.api.public: the public is not told whether something unpublished exists.
-    return NotFound(_("Nothing published here."), code=code)
 
 
 # --- outputs ----------------------------------------------------------------------------------------
@@ -162,7 +155,7 @@ class QuestionDetailApi(PublicApi):
     def get(self, request: Request, pk: int) -> Response:
         item = selectors.question_answer_public(pk=pk)
         if item is None:
-            raise _not_found("question_not_found")
+            raise not_found("question_not_found")
         return Response(QuestionDetailOutput(item).data)
 
 
@@ -212,5 +205,5 @@ class ConsultationDetailApi(PublicApi):
             .first()
         )
         if item is None:
-            raise _not_found("consultation_not_found")
+            raise not_found("consultation_not_found")
         return Response(ConsultationDetailOutput(item).data)

@@ -48,7 +48,8 @@ class PublicApi(APIView):
     permission_classes = (AllowAny,)
 
 
-def _not_found(code: str) -> NotFound:
+def not_found(code: str) -> NotFound:
+    """The public is not told whether something unpublished exists: one answer for both."""
     return NotFound(_("Nothing published here."), code=code)
 
 
@@ -279,7 +280,7 @@ class SectionDetailApi(PublicApi):
     def get(self, request: Request, slug: str) -> Response:
         section = selectors.sections_public().filter(slug=slug).first()
         if section is None:
-            raise _not_found("section_not_found")
+            raise not_found("section_not_found")
         return Response(SectionOutput(section).data)
 
 
@@ -346,7 +347,7 @@ class ArticleDetailApi(PublicApi):
     def get(self, request: Request, slug: str) -> Response:
         article = selectors.articles_public().filter(slug=slug).first()
         if article is None:
-            raise _not_found("article_not_found")
+            raise not_found("article_not_found")
         return Response(ArticleDetailOutput(article).data)
 
 
@@ -393,7 +394,7 @@ class LegalDocumentDetailApi(PublicApi):
     def get(self, request: Request, pk: int) -> Response:
         doc = selectors.legal_documents_public().filter(pk=pk).first()
         if doc is None:
-            raise _not_found("document_not_found")
+            raise not_found("document_not_found")
         return Response(LegalDocumentOutput(doc).data)
 
 
@@ -431,7 +432,7 @@ class PageDetailApi(PublicApi):
     def get(self, request: Request, slug: str) -> Response:
         page = selectors.pages_public().filter(slug=slug).first()
         if page is None:
-            raise _not_found("page_not_found")
+            raise not_found("page_not_found")
         return Response(PageOutput(page).data)
 
 
@@ -480,7 +481,7 @@ class ScheduleDetailApi(PublicApi):
             raise ValidationFailed(_("Give the day as YYYY-MM-DD."), code="invalid_date") from None
         schedule = selectors.schedules_public().filter(week_start=selectors.week_monday(day)).first()
         if schedule is None:
-            raise _not_found("schedule_not_found")
+            raise not_found("schedule_not_found")
         return Response(ScheduleOutput(schedule).data)
 
 
@@ -520,7 +521,7 @@ class AnnouncementDetailApi(PublicApi):
     def get(self, request: Request, slug: str) -> Response:
         announcement = selectors.announcements_public(include_expired=True).filter(slug=slug).first()
         if announcement is None:
-            raise _not_found("announcement_not_found")
+            raise not_found("announcement_not_found")
         return Response(AnnouncementOutput(announcement).data)
 
 
@@ -561,7 +562,7 @@ class LeaderDetailApi(PublicApi):
     def get(self, request: Request, pk: int) -> Response:
         leader = selectors.leaders_public().filter(pk=pk).first()
         if leader is None:
-            raise _not_found("leader_not_found")
+            raise not_found("leader_not_found")
         return Response(LeaderOutput(leader).data)
 
 
@@ -576,5 +577,5 @@ class ContactOfficerDetailApi(PublicApi):
     def get(self, request: Request, pk: int) -> Response:
         officer = selectors.contact_officers_public().filter(pk=pk).first()
         if officer is None:
-            raise _not_found("contact_officer_not_found")
+            raise not_found("contact_officer_not_found")
         return Response(ContactOfficerOutput(officer).data)
