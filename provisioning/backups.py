@@ -1513,6 +1513,16 @@ def _verify_failed(backup: Backup, exc: BaseException) -> None:
 
 
 def _run_drill(job: BackupJob, steps: JobSteps) -> None:
+    if settings.BACKUP_LOW_PRIORITY:
+        # A scheduled check nobody waits for: like a nightly backup, it yields the CPU and the disk
+        # to the portals being served (its pg_restore inherits the thread's priority).
+        _, lowered = priority.run_lowered(lambda: _drill(job, steps), on_exit=_connection_close)
+        logger.info("restore drill of job #%s ran at low priority (%s)", job.pk, lowered.describe())
+        return
+    _drill(job, steps)
+
+
+def _drill(job: BackupJob, steps: JobSteps) -> None:
     backup = job.backup
     if backup is None:
         raise NotFound(_("The backup does not exist."), code="backup_not_found")

@@ -4,6 +4,7 @@ the OpenAPI schema), the console screens, and the management commands."""
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 import pytest
@@ -36,7 +37,9 @@ def api(operator: Any, settings: Any) -> Client:
     return Client(HTTP_HOST=settings.CONSOLE_HOST, HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
-def test_api_back_up_follow_verify_restore_and_prune(api: Client, portal_sl1: Portal) -> None:
+def test_api_back_up_follow_verify_restore_and_prune(
+    api: Client, portal_sl1: Portal, caplog: pytest.LogCaptureFixture
+) -> None:
     response = api.post("/api/v1/backups/", {"portal": portal_sl1.pk}, content_type="application/json")
     assert response.status_code == 202, response.json()
     job = response.json()
@@ -73,7 +76,10 @@ def test_api_back_up_follow_verify_restore_and_prune(api: Client, portal_sl1: Po
     assert bad.json()["error"]["details"]["field"] == "abbreviation"
     drill = api.post(f"/api/v1/backups/{backup_id}/drill/")
     assert drill.status_code == 202
-    finished = backups.backup_job_run(job_id=drill.json()["id"])
+    with caplog.at_level(logging.INFO, logger="provisioning.backups"):
+        finished = backups.backup_job_run(job_id=drill.json()["id"])
+    # A drill is a check nobody waits for: it runs at the lowest priority, as nightly backups do.
+    assert f"restore drill of job #{drill.json()['id']} ran at low priority" in caplog.text
     assert finished is not None
     assert finished.status == JobStatus.SUCCEEDED, finished.error_message
     assert Backup.objects.get(pk=backup_id).drill_ok is True
