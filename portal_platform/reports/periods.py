@@ -64,9 +64,6 @@ class Period:
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         return start, end
 
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
